@@ -1,0 +1,68 @@
+# Bulkhead — top-level, non-recursive GNU make.
+#
+# Each area contributes a `module.mk` fragment that appends to PROGRAMS,
+# LIBS, TESTS and friends using the helpers in mk/rules.mk; this file only
+# sets flags and the top-level targets, so nobody edits it to add a program.
+
+BUILD   ?= build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+
+# Hardening flags from CONVENTIONS.md, set once.  SAN=1 is the sanitizer
+# build (ASan+UBSan) used by `make test` into build/san.
+WARN     := -Wall -Wextra -Werror -Wformat=2 -Wvla -Wshadow -Wstrict-prototypes
+CFLAGS   ?= -O2
+CFLAGS   += -std=c17 $(WARN) -fstack-protector-strong -fPIE -g
+CPPFLAGS += -D_GNU_SOURCE -I. -Ilib
+LDFLAGS  += -pie -Wl,-z,relro,-z,now
+ifeq ($(SAN),1)
+CFLAGS   += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+LDFLAGS  += -fsanitize=address,undefined
+else
+CPPFLAGS += -D_FORTIFY_SOURCE=2
+endif
+
+PROGRAMS :=
+TESTPROGS :=
+INSTALL_BIN :=
+
+.PHONY: all deps test demo run bench install clean check-unit san
+all:
+
+include mk/rules.mk
+include $(sort $(wildcard lib/module.mk core/module.mk core/*/module.mk capd/module.mk \
+	qrexec/module.mk qrexec/*/module.mk tests/module.mk bench/module.mk))
+
+all: $(PROGRAMS) $(TESTPROGS)
+
+# Debian packages the project needs; idempotent and quiet when present.
+deps:
+	@./mk/deps.sh
+
+# The README's test command.  Builds the normal and the sanitizer tree, then
+# runs every test against both.
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all SAN=1 BUILD=build/san
+	@./tests/run
+
+demo: deps all
+	@./mk/demo.sh
+
+run: all
+	@mkdir -p $(or $(BULKHEAD_ROOT),$(CURDIR)/var)
+	BULKHEAD_ROOT=$(or $(BULKHEAD_ROOT),$(CURDIR)/var) $(BUILD)/bin/bulkheadd
+
+bench: all
+	@./bench/run
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/bulkhead $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(INSTALL_LIBEXEC) $(DESTDIR)$(PREFIX)/libexec/bulkhead/
+	install -m 0644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 $(wildcard man/*.8) $(DESTDIR)$(PREFIX)/share/man/man8/
+
+clean:
+	rm -rf build
