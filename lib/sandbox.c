@@ -25,9 +25,13 @@ int sandbox_install(const struct sandbox_rule *rules, size_t n)
 		}
 		if (rules[i].arg < 0)
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
-		else
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-					      SCMP_CMP((unsigned)rules[i].arg, SCMP_CMP_EQ, rules[i].value));
+		else {
+			struct scmp_arg_cmp cmp = {
+				.arg = (unsigned)rules[i].arg, .op = SCMP_CMP_EQ,
+				.datum_a = rules[i].value, .datum_b = 0,
+			};
+			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &cmp);
+		}
 	}
 	if (rc == 0)
 		rc = seccomp_load(ctx);
