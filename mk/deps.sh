@@ -1,20 +1,58 @@
 #!/bin/sh
-# Installs the Debian 12 packages Bulkhead needs.  Idempotent; silent when
-# everything is present.  Run as root (CI and the project machines are).
+# Installs the Debian 12 packages Bulkhead needs (`make deps`; `make test`
+# and `make demo` run it first).  Idempotent and silent when everything is
+# present; runs `apt-get update` only when something is missing; never
+# reads stdin.  Installing needs root (CI and the project machines are).
+#
+# This phase: compilers and libraries for the build, util-linux/iproute2/
+# procps for the local backend and the tests, bc and python3 for the test
+# scripts (tests/run times tests with bc; tests validate JSON with python3),
+# mawk for bench/run.  Heavy tools (frama-c, qemu, xen) come with the
+# issues that need them.
 set -eu
 PKGS="build-essential clang pkg-config libseccomp-dev libsodium-dev libcap-dev
-util-linux iproute2 procps bc"
-missing=
-for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
-done
+util-linux iproute2 procps bc python3 mawk"
+
+missing_pkgs() {
+	for p in $PKGS; do
+		# "?i": installed, whatever the selection state (ii, hi).
+		case $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) in
+		?i*) ;;
+		*) printf ' %s' "$p" ;;
+		esac
+	done
+}
+
+missing=$(missing_pkgs)
 [ -z "$missing" ] && exit 0
-echo "make deps: installing$missing"
+
 if [ "$(id -u)" -ne 0 ]; then
-	echo "make deps: need root to install:$missing" >&2
+	echo "mk/deps.sh: missing Debian packages:$missing" >&2
+	echo "mk/deps.sh: run 'make deps' as root, or: apt-get install$missing" >&2
 	exit 1
 fi
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "mk/deps.sh: missing packages:$missing, and no apt-get (Bulkhead targets Debian 12)" >&2
+	exit 1
+fi
+
+echo "mk/deps.sh: installing$missing"
+log=$(mktemp /tmp/bh-deps.XXXXXX)
+trap 'rm -f "$log"' EXIT
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-# shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# Wait for a dpkg lock held by e.g. unattended-upgrades on a fresh machine.
+apt_opts="-q -o DPkg::Lock::Timeout=300"
+# shellcheck disable=SC2086  # word splitting of the option and package lists is wanted
+if ! { apt-get $apt_opts update &&
+       apt-get $apt_opts install -y --no-install-recommends $missing; } </dev/null >"$log" 2>&1; then
+	cat "$log" >&2
+	echo "mk/deps.sh: apt-get failed installing:$missing" >&2
+	exit 1
+fi
+
+missing=$(missing_pkgs)
+if [ -n "$missing" ]; then
+	cat "$log" >&2
+	echo "mk/deps.sh: still missing after apt-get:$missing" >&2
+	exit 1
+fi

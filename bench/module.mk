@@ -1,0 +1,16 @@
+# Benchmarks: built by `make all` (so they cannot rot), run only by
+# `make bench` (bench/run), never by `make test`.
+#
+#   $(eval $(call bh_bench,NAME,SOURCES,LIBS,LDLIBS)) -> $(BUILD)/bench/bench-NAME
+#
+# bench/run runs every $(BUILD)/bench/bench-* it finds; each prints lines
+# `name value unit baseline-name` (see bench/run).
+
+define bh_bench
+$(BUILD)/bench/bench-$(1): $(call OBJ,$(2)) $(call LIBA,$(3))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $(call OBJ,$(2)) $(call LIBA,$(3)) $(4)
+PROGRAMS += $(BUILD)/bench/bench-$(1)
+endef
+
+$(eval $(call bh_bench,socketpair,bench/socketpair.c))
