@@ -1,0 +1,335 @@
+/* bulkheadd: the dom0 core daemon.  Serves $BULKHEAD_ROOT in the
+ * foreground until SIGTERM/SIGINT.
+ *
+ * Two processes (SPEC/architecture.md):
+ *  - the VMM monitor, forked first, keeps root and runs the backend;
+ *  - the registry process (this one) drops every capability, installs its
+ *    seccomp policy, then owns the registry and serves the Admin API,
+ *    asking the monitor for anything that touches a qube. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/admin.h"
+#include "core/bulkheadd_seccomp.h"
+#include "core/store.h"
+#include "core/vmm_client.h"
+#include "core/vmm_monitor.h"
+#include "lib/admin_proto.h"
+#include "lib/io.h"
+#include "lib/log.h"
+#include "lib/paths.h"
+
+struct conn {
+	int fd;                     /* -1: free slot */
+	uint8_t *untrusted_buf;     /* ADMIN_MAX_REQUEST bytes */
+	size_t len;
+	uint64_t deadline;
+};
+
+static struct conn conns[ADMIN_MAX_CLIENTS];
+static pid_t monitor_pid;
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: bulkheadd [--backend local]\n"
+		   "Serves the Bulkhead dom0 core for $BULKHEAD_ROOT (default /).\n");
+}
+
+static int path_or_die(char *out, size_t len, const char *rel)
+{
+	if (bh_path(out, len, rel) < 0)
+		fatalx("path too long under BULKHEAD_ROOT: %s", rel);
+	return 0;
+}
+
+static int take_lock(void)
+{
+	char path[BH_PATH_MAX];
+	int fd;
+
+	path_or_die(path, sizeof(path), BH_LOCK_FILE);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		fatal("open %s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		fatalx("another bulkheadd is serving %s", bh_root());
+	return fd;     /* held for the life of the process */
+}
+
+static int listen_admin(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char path[BH_PATH_MAX];
+	int fd;
+
+	path_or_die(path, sizeof(path), BH_ADMIN_SOCK);
+	if (strlen(path) >= sizeof(sa.sun_path))
+		fatalx("admin socket path too long: %s", path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	if (unlink(path) < 0 && errno != ENOENT)
+		fatal("unlink %s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		fatal("socket");
+	/* Created 0600 from the start: no window where others could connect. */
+	mode_t old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		fatal("bind %s", path);
+	umask(old);
+	if (listen(fd, (int)ADMIN_MAX_CLIENTS) < 0)
+		fatal("listen");
+	return fd;
+}
+
+static pid_t start_monitor(int *chan)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		fatal("socketpair");
+	pid = fork();
+	if (pid < 0)
+		fatal("fork");
+	if (pid == 0) {
+		close(sv[0]);
+		vmm_monitor_run(sv[1], &vmm_local_backend, bh_root());
+	}
+	close(sv[1]);
+	*chan = sv[0];
+	return pid;
+}
+
+static void load_registry(struct admin_server *srv)
+{
+	struct bh_error err = { 0 };
+	bool missing;
+
+	path_or_die(srv->store_path, sizeof(srv->store_path), BH_REGISTRY_FILE);
+	sb_init(&srv->saved, STORE_MAX_BYTES);
+	srv->reg = store_load(srv->store_path, vmm_local_backend.name, &missing, &err);
+	if (srv->reg == NULL && !missing)
+		fatalx("refusing to start: %s: %s", srv->store_path, err.msg);
+	if (srv->reg == NULL) {
+		srv->reg = registry_new_default(vmm_local_backend.name);
+		if (srv->reg == NULL)
+			fatalx("out of memory");
+		log_info("new registry at %s", srv->store_path);
+	}
+	/* Commit also when loaded: srv->saved must hold the committed state. */
+	if (admin_commit(srv, &err) < 0)
+		fatalx("%s", err.msg);
+	/* Volumes are idempotent to create: make sure every qube has them. */
+	for (size_t i = 0; i < registry_count(srv->reg); i++) {
+		struct qube *q = registry_at(srv->reg, i);
+		struct vmm_qube v;
+		struct vmm_wire_reply rep;
+		int rc;
+
+		if (qube_class(q) == CLASS_ADMINVM)
+			continue;
+		qube_to_vmm(srv->reg, q, &v);
+		rc = vmm_call(VMM_OP_VOLUME_CREATE, &v, NULL, NULL, &rep);
+		if (rc < 0)
+			log_warnx("volumes of %s: %s", v.name, strerror(-rc));
+	}
+}
+
+static void conn_close(struct conn *c)
+{
+	close(c->fd);
+	free(c->untrusted_buf);
+	c->fd = -1;
+	c->untrusted_buf = NULL;
+}
+
+static void conn_accept(int lfd)
+{
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	for (size_t i = 0; i < ADMIN_MAX_CLIENTS; i++) {
+		if (conns[i].fd >= 0)
+			continue;
+		conns[i].untrusted_buf = malloc(ADMIN_MAX_REQUEST);
+		if (conns[i].untrusted_buf == NULL)
+			break;
+		conns[i].fd = fd;
+		conns[i].len = 0;
+		conns[i].deadline = now_ms() + ADMIN_REQ_TIMEOUT_MS;
+		return;
+	}
+	log_warnx("too many admin connections; refusing one");
+	close(fd);
+}
+
+/* Reads what is there; on EOF handles the request and replies. */
+static void conn_readable(struct admin_server *srv, struct conn *c)
+{
+	struct strbuf reply;
+	ssize_t n;
+	int rc;
+
+	if (c->len == ADMIN_MAX_REQUEST) {
+		char probe;
+		n = read(c->fd, &probe, 1);
+		if (n > 0) {
+			log_warnx("admin request over %u bytes; dropped", ADMIN_MAX_REQUEST);
+			conn_close(c);
+			return;
+		}
+	} else {
+		n = read(c->fd, c->untrusted_buf + c->len, ADMIN_MAX_REQUEST - c->len);
+	}
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			conn_close(c);
+		return;
+	}
+	if (n > 0) {
+		c->len += (size_t)n;
+		return;
+	}
+	sb_init(&reply, ADMIN_MAX_REPLY);
+	admin_handle(srv, c->untrusted_buf, c->len, &reply);
+	rc = reply.err ? reply.err : write_all_deadline(c->fd, reply.buf, reply.len,
+							 now_ms() + ADMIN_REQ_TIMEOUT_MS);
+	if (rc < 0)
+		log_warnx("admin reply not delivered: %s", strerror(-rc));
+	sb_free(&reply);
+	conn_close(c);
+}
+
+static int serve(struct admin_server *srv, int lfd, int sfd)
+{
+	for (;;) {
+		struct pollfd p[2 + ADMIN_MAX_CLIENTS];
+		uint64_t now = now_ms(), next = UINT64_MAX;
+		int timeout;
+
+		p[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		for (size_t i = 0; i < ADMIN_MAX_CLIENTS; i++) {
+			p[2 + i] = (struct pollfd){ .fd = conns[i].fd, .events = POLLIN };
+			if (conns[i].fd < 0)
+				continue;
+			if (conns[i].deadline <= now) {
+				log_warnx("admin request not complete within %u ms; dropped", ADMIN_REQ_TIMEOUT_MS);
+				conn_close(&conns[i]);
+				p[2 + i].fd = -1;
+			} else if (conns[i].deadline < next) {
+				next = conns[i].deadline;
+			}
+		}
+		timeout = next == UINT64_MAX ? -1 : (int)(next - now);
+		if (poll(p, 2 + ADMIN_MAX_CLIENTS, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (p[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGCHLD)
+					fatalx("the VMM monitor exited");
+				return 0;
+			}
+		}
+		for (size_t i = 0; i < ADMIN_MAX_CLIENTS; i++)
+			if (conns[i].fd >= 0 && (p[2 + i].revents & (POLLIN | POLLHUP | POLLERR)))
+				conn_readable(srv, &conns[i]);
+		if (p[0].revents & POLLIN)
+			conn_accept(lfd);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "backend", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct admin_server srv = { 0 };
+	sigset_t mask;
+	int c, chan, lfd, sfd, status;
+
+	log_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (strcmp(optarg, "local") != 0) {
+				fprintf(stderr, "bulkheadd: backend '%s' is not available (only 'local' in this build)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (bh_root() == NULL)
+		fatalx("BULKHEAD_ROOT must be an absolute path");
+	if (geteuid() != 0)
+		fatalx("must run as root (it creates namespaces and cgroups)");
+	for (size_t i = 0; i < ADMIN_MAX_CLIENTS; i++)
+		conns[i].fd = -1;
+	if (bh_mkdirs(BH_RUN_DIR, 0700) < 0 || bh_mkdirs(BH_STATE_DIR, 0700) < 0 ||
+	    bh_mkdirs(BH_LOG_DIR, 0700) < 0 || bh_mkdirs(BH_ETC_DIR, 0755) < 0)
+		fatal("cannot create the directories under %s", bh_root());
+	take_lock();
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	monitor_pid = start_monitor(&chan);
+	vmm_client_init(chan);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		fatal("signalfd");
+	lfd = listen_admin();
+
+	/* From here on the process holds no privilege beyond owning its
+	 * files, and may only make the system calls in its table. */
+	if (bulkheadd_sandbox() < 0)
+		fatalx("cannot install the sandbox");
+	load_registry(&srv);
+	admin_autostart(&srv);
+	log_info("serving %s (backend %s)", bh_root(), vmm_local_backend.name);
+
+	serve(&srv, lfd, sfd);
+
+	/* Closing the channel makes the monitor stop every qube and exit. */
+	close(chan);
+	waitpid(monitor_pid, &status, 0);
+	registry_free(srv.reg);
+	sb_free(&srv.saved);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,72 @@
+#include "core/bulkheadd_seccomp.h"
+
+#define ALLOW(name, why)           { #name, -1, 0, why }
+
+const struct sandbox_rule bulkheadd_seccomp[] = {
+	ALLOW(read, "requests, monitor replies, the registry file"),
+	ALLOW(write, "replies, monitor requests, the registry file, the log"),
+	ALLOW(writev, "stdio may gather log lines"),
+	ALLOW(close, "connections and files"),
+	ALLOW(poll, "the event loop and deadline I/O"),
+	ALLOW(ppoll, "libc may implement poll with ppoll"),
+	ALLOW(accept4, "admin connections"),
+	ALLOW(shutdown, "half-closing admin connections"),
+	ALLOW(recvfrom, "libc's recv()"),
+	ALLOW(sendto, "libc's send()"),
+	ALLOW(openat, "the registry file and its temporary"),
+	ALLOW(fsync, "committing the registry"),
+	ALLOW(rename, "atomic replacement of the registry"),
+	ALLOW(renameat, "libc may implement rename with renameat"),
+	ALLOW(renameat2, "libc may implement rename with renameat2"),
+	ALLOW(unlink, "removing a failed temporary registry"),
+	ALLOW(unlinkat, "libc may implement unlink with unlinkat"),
+	ALLOW(fstat, "stdio buffers"),
+	ALLOW(newfstatat, "stdio buffers"),
+	ALLOW(lseek, "stdio"),
+	ALLOW(fcntl, "non-blocking sockets"),
+	ALLOW(brk, "malloc"),
+	ALLOW(mmap, "malloc of large blocks"),
+	ALLOW(munmap, "free of large blocks"),
+	ALLOW(mremap, "realloc of large blocks"),
+	ALLOW(madvise, "malloc trimming"),
+	ALLOW(clock_gettime, "deadlines (when the vDSO is not used)"),
+	ALLOW(rt_sigprocmask, "libc"),
+	ALLOW(rt_sigreturn, "returning from a signal"),
+	ALLOW(wait4, "reaping the monitor at exit"),
+	ALLOW(getpid, "log lines"),
+	ALLOW(futex, "libc locks in stdio"),
+	ALLOW(exit_group, "exit"),
+	ALLOW(exit, "exit"),
+#if defined(__SANITIZE_ADDRESS__) || defined(BH_SANITIZER_BUILD)
+	/* Sanitizer builds only: the ASan/UBSan runtime's own needs when it
+	 * reports an error.  Never compiled into a production build. */
+	ALLOW(sigaltstack, "ASan runtime"),
+	ALLOW(rt_sigaction, "ASan runtime"),
+	ALLOW(prctl, "ASan runtime"),
+	ALLOW(readlink, "ASan symbolizer"),
+	ALLOW(readlinkat, "ASan symbolizer"),
+	ALLOW(getrlimit, "ASan runtime"),
+	ALLOW(prlimit64, "ASan runtime"),
+	ALLOW(sched_yield, "ASan runtime"),
+	ALLOW(gettid, "ASan runtime"),
+	ALLOW(tgkill, "ASan abort"),
+	ALLOW(getppid, "ASan runtime"),
+	ALLOW(open, "ASan runtime"),
+	ALLOW(getdents64, "ASan runtime"),
+	ALLOW(pipe2, "ASan symbolizer"),
+	ALLOW(clone, "ASan symbolizer"),
+	ALLOW(clone3, "ASan symbolizer"),
+	ALLOW(execve, "ASan symbolizer"),
+	ALLOW(mprotect, "ASan runtime"),
+	ALLOW(pread64, "ASan runtime"),
+#endif
+};
+
+const size_t bulkheadd_seccomp_len = sizeof(bulkheadd_seccomp) / sizeof(bulkheadd_seccomp[0]);
+
+int bulkheadd_sandbox(void)
+{
+	int rc = sandbox_drop_all_caps();
+
+	return rc < 0 ? rc : sandbox_install(bulkheadd_seccomp, bulkheadd_seccomp_len);
+}
