@@ -133,14 +133,15 @@ int cli_call_raw(const char *method, const char *dest, const char *arg,
 	return r->ok ? 0 : 1;
 }
 
-void cli_fail_exception(const struct admin_reply *r)
+void cli_fail_exception(const char *qube, const struct admin_reply *r)
 {
 	char esc[CLI_MSG_MAX];
 
 	/* The daemon promises one line of escaped text; escape again anyway
 	 * so nothing it says can break the one-line contract. */
-	cli_fail("%s", r->content.len ? log_escape(r->content.buf, r->content.len, esc, sizeof(esc))
-				      : r->exc_type);
+	cli_fail("%s%s%s", qube ? qube : "", qube ? ": " : "",
+		 r->content.len ? log_escape(r->content.buf, r->content.len, esc, sizeof(esc))
+				: r->exc_type);
 }
 
 int cli_call(const char *method, const char *dest, const char *arg,
@@ -149,7 +150,7 @@ int cli_call(const char *method, const char *dest, const char *arg,
 	int rc = cli_call_raw(method, dest, arg, payload, r);
 
 	if (rc == 1)
-		cli_fail_exception(r);
+		cli_fail_exception(NULL, r);
 	return rc == 0 ? 0 : -1;
 }
 

@@ -74,8 +74,9 @@ int cli_call_raw(const char *method, const char *dest, const char *arg,
 int cli_call(const char *method, const char *dest, const char *arg,
 	     const char *payload, struct admin_reply *r);
 
-/* Records the exception in r as the failure. */
-void cli_fail_exception(const struct admin_reply *r);
+/* Records the exception in r as the failure, after "QUBE: " unless qube
+ * is NULL. */
+void cli_fail_exception(const char *qube, const struct admin_reply *r);
 
 /* Records "malformed reply to METHOD" and returns -1. */
 int cli_bad_reply(const char *method);

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-int lifecycle_call(const char *method, const char *qube, const char *ignore_exc)
+int lifecycle_call(const char *method, const char *qube, const char *ignore_exc, bool name_it)
 {
 	struct admin_reply r;
 	int rc = cli_call_raw(method, qube, "", NULL, &r);
@@ -11,7 +11,7 @@ int lifecycle_call(const char *method, const char *qube, const char *ignore_exc)
 	if (rc == 1 && ignore_exc != NULL && strcmp(r.exc_type, ignore_exc) == 0)
 		rc = 0;
 	else if (rc == 1)
-		cli_fail_exception(&r);
+		cli_fail_exception(name_it ? qube : NULL, &r);
 	admin_reply_free(&r);
 	return rc == 0 ? 0 : -1;
 }
@@ -28,6 +28,6 @@ int lifecycle_main(int argc, char **argv, const char *method, const char *ignore
 		if (!cli_check_qube(argv[i]))
 			return cli_finish();
 	for (int i = optind; i < argc; i++)
-		(void)lifecycle_call(method, argv[i], ignore_exc);
+		(void)lifecycle_call(method, argv[i], ignore_exc, argc - optind > 1);
 	return cli_finish();
 }

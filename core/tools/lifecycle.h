@@ -4,10 +4,14 @@
 #ifndef BH_TOOLS_LIFECYCLE_H
 #define BH_TOOLS_LIFECYCLE_H
 
+#include <stdbool.h>
+
 /* Calls method on qube.  An exception of type ignore_exc (or NULL) counts
  * as success: qvm-kill of a halted qube has nothing to do.  Failures are
- * recorded.  Returns 0 or -1. */
-int lifecycle_call(const char *method, const char *qube, const char *ignore_exc);
+ * recorded, prefixed with the qube's name when name_it (several qubes are
+ * acted on, and the daemon's message need not say which).  Returns 0 or
+ * -1. */
+int lifecycle_call(const char *method, const char *qube, const char *ignore_exc, bool name_it);
 
 /* The whole of a tool that takes only NAME... and calls method on each.
  * Returns the exit status. */

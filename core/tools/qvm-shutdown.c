@@ -155,7 +155,7 @@ int main(int argc, char **argv)
 		uint64_t start = now_ms();
 		if (wait && !have_timeout && shutdown_timeout(p[i].name, &p[i].timeout_s) < 0)
 			p[i].done = true;
-		else if (lifecycle_call("admin.vm.Shutdown", p[i].name, "QubesVMNotStartedError") < 0)
+		else if (lifecycle_call("admin.vm.Shutdown", p[i].name, "QubesVMNotStartedError", n > 1) < 0)
 			p[i].done = true;
 		if (have_timeout)
 			p[i].timeout_s = timeout;

@@ -62,7 +62,7 @@ expect_ok qvm-create -l blue plain >/dev/null
 expect_ok qvm-create -C StandaloneVM -l green sa >/dev/null
 expect_ok qvm-create -l purple -P template_for_dispvms=True dvm >/dev/null
 expect_ok qvm-create -C DispVM -t dvm -l orange disp1 >/dev/null
-expect_ok qvm-create -l yellow -P provides_network=True -P netvm= sys-net >/dev/null
+expect_ok qvm-create -l yellow -P provides_network=True sys-net >/dev/null
 [ "$(qvm-ls --raw-list | tr '\n' ' ')" = "disp1 dom0 dvm host-base plain sa sys-net tpl work " ] ||
 	fail "after create: $(qvm-ls --raw-list)"
 
