@@ -18,6 +18,7 @@ CPPFLAGS += -D_GNU_SOURCE -I. -Ilib
 LDFLAGS  += -pie -Wl,-z,relro,-z,now
 ifeq ($(SAN),1)
 CFLAGS   += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+CPPFLAGS += -DBH_SANITIZER_BUILD
 LDFLAGS  += -fsanitize=address,undefined
 else
 CPPFLAGS += -D_FORTIFY_SOURCE=2

@@ -37,7 +37,7 @@ const struct sandbox_rule bulkheadd_seccomp[] = {
 	ALLOW(futex, "libc locks in stdio"),
 	ALLOW(exit_group, "exit"),
 	ALLOW(exit, "exit"),
-#if defined(__SANITIZE_ADDRESS__) || defined(BH_SANITIZER_BUILD)
+#ifdef BH_SANITIZER_BUILD
 	/* Sanitizer builds only: the ASan/UBSan runtime's own needs when it
 	 * reports an error.  Never compiled into a production build. */
 	ALLOW(sigaltstack, "ASan runtime"),
@@ -59,6 +59,8 @@ const struct sandbox_rule bulkheadd_seccomp[] = {
 	ALLOW(execve, "ASan symbolizer"),
 	ALLOW(mprotect, "ASan runtime"),
 	ALLOW(pread64, "ASan runtime"),
+	ALLOW(ptrace, "LeakSanitizer stops the world at exit"),
+	ALLOW(sched_getaffinity, "ASan runtime"),
 #endif
 };
 

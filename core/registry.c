@@ -147,8 +147,13 @@ static const char *effective(const struct registry *reg, const struct qube *q, e
 		return v;
 	if (prop_table[id].def != NULL)
 		return prop_table[id].def;
-	if (id == P_NETVM)
+	if (id == P_NETVM) {
+		/* Like Qubes: network providers and templates default to none,
+		 * so defaults can never form a netvm loop. */
+		if (q->klass == CLASS_TEMPLATEVM || prop_bool(effective(reg, q, P_PROVIDES_NETWORK)))
+			return "";
 		g = G_DEFAULT_NETVM;
+	}
 	else if (id == P_DEFAULT_DISPVM)
 		g = G_DEFAULT_DISPVM;
 	else

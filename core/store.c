@@ -153,6 +153,10 @@ static bool checksum_ok(const char *buf, size_t body_len, const char *hex, size_
 	unsigned char h[HASH_BYTES], want[HASH_BYTES];
 	size_t bin_len;
 
+	/* Lowercase only: one spelling, so any edit of the line is refused. */
+	for (size_t i = 0; i < hexlen; i++)
+		if (!((hex[i] >= '0' && hex[i] <= '9') || (hex[i] >= 'a' && hex[i] <= 'f')))
+			return false;
 	if (hexlen != HASH_BYTES * 2 ||
 	    sodium_hex2bin(want, sizeof(want), hex, hexlen, NULL, &bin_len, NULL) != 0 ||
 	    bin_len != HASH_BYTES)
