@@ -42,10 +42,17 @@ struct conn {
 static struct conn conns[ADMIN_MAX_CLIENTS];
 static pid_t monitor_pid;
 
-static void usage(FILE *f)
+static void usage(void)
 {
-	fprintf(f, "usage: bulkheadd [--backend local]\n"
-		   "Serves the Bulkhead dom0 core for $BULKHEAD_ROOT (default /).\n");
+	printf("usage: bulkheadd [--backend local]\n"
+	       "Serves the Bulkhead dom0 core for $BULKHEAD_ROOT (default /) in the foreground\n"
+	       "until SIGTERM.  See bulkheadd(8).\n");
+}
+
+static int usage_error(const char *what)
+{
+	fprintf(stderr, "bulkheadd: %s (usage: bulkheadd [--backend local])\n", what);
+	return 2;
 }
 
 static int path_or_die(char *out, size_t len, const char *rel)
@@ -269,27 +276,22 @@ int main(int argc, char **argv)
 	int c, chan, lfd, sfd, status;
 
 	log_init(argv[0]);
+	opterr = 0;     /* one line of our own on a usage error */
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			if (strcmp(optarg, "local") != 0) {
-				fprintf(stderr, "bulkheadd: backend '%s' is not available (only 'local' in this build)\n",
-					optarg);
-				return 2;
-			}
+			if (strcmp(optarg, "local") != 0)
+				return usage_error("only the 'local' backend exists in this build");
 			break;
 		case 'h':
-			usage(stdout);
+			usage();
 			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return usage_error("unknown option");
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
+	if (optind != argc)
+		return usage_error("unexpected argument");
 	if (bh_root() == NULL)
 		fatalx("BULKHEAD_ROOT must be an absolute path");
 	if (geteuid() != 0)
