@@ -27,6 +27,7 @@ endif
 PROGRAMS :=
 TESTPROGS :=
 INSTALL_BIN :=
+INSTALL_QUBE :=   # qube-side programs, bind-mounted read-only into every qube
 
 .PHONY: all deps test demo run bench install clean check-unit san
 all:
@@ -59,9 +60,10 @@ bench: all
 	@./bench/run
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/bulkhead $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/bulkhead/qube/bin \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0755 $(INSTALL_LIBEXEC) $(DESTDIR)$(PREFIX)/libexec/bulkhead/
+	$(if $(INSTALL_QUBE),install -m 0755 $(INSTALL_QUBE) $(DESTDIR)$(PREFIX)/libexec/bulkhead/qube/bin/)
 	install -m 0644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 $(wildcard man/*.8) $(DESTDIR)$(PREFIX)/share/man/man8/
 
