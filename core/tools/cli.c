@@ -282,7 +282,8 @@ int cli_parse_prop(const char *buf, size_t len, struct cli_prop_value *out)
 {
 	int t;
 
-	if (memchr(buf, '\0', len) != NULL)
+	/* An empty reply may come with no buffer at all. */
+	if (buf == NULL || memchr(buf, '\0', len) != NULL)
 		return -1;
 	if (take(&buf, &len, "default=True "))
 		out->is_default = true;
@@ -312,7 +313,7 @@ int cli_parse_state(const char *buf, size_t len, enum power_state *out)
 	static const char *const fields[] = { "mem=", " mem_static_max=", " cputime=" };
 	int s;
 
-	if (memchr(buf, '\0', len) != NULL)
+	if (buf == NULL || memchr(buf, '\0', len) != NULL)
 		return -1;
 	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
 		size_t digits = 0;
