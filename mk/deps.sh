@@ -7,11 +7,12 @@
 # This phase: compilers and libraries for the build, util-linux/iproute2/
 # procps for the local backend and the tests, bc and python3 for the test
 # scripts (tests/run times tests with bc; tests validate JSON with python3),
-# mawk for bench/run.  Heavy tools (frama-c, qemu, xen) come with the
+# mawk for bench/run, libclang-rt-14-dev for clang's libFuzzer and
+# sanitizer runtimes (tests/fuzz).  Heavy tools (frama-c, qemu, xen) come with the
 # issues that need them.
 set -eu
-PKGS="build-essential clang pkg-config libseccomp-dev libsodium-dev libcap-dev
-util-linux iproute2 procps bc python3 mawk"
+PKGS="build-essential clang libclang-rt-14-dev pkg-config libseccomp-dev
+libsodium-dev libcap-dev util-linux iproute2 procps bc python3 mawk"
 
 missing_pkgs() {
 	for p in $PKGS; do

@@ -1,0 +1,28 @@
+# libFuzzer targets, one per parser, built with clang, ASan and UBSan into
+# $(BUILD)/fuzz (normal build only: they carry their own sanitizers).
+# Each links only the parser it fuzzes.  tests/integration/fuzz_smoke.sh
+# runs them briefly in `make test`; `make fuzz FUZZ_SECONDS=N` runs longer.
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-D_GNU_SOURCE -I. -Ilib
+FUZZ_SECONDS ?= 60
+
+define bh_fuzz
+$(BUILD)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(2)
+	@mkdir -p $$(dir $$@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $$@ $$^
+FUZZERS += $(BUILD)/fuzz/fuzz_$(1)
+endef
+
+FUZZERS :=
+ifneq ($(SAN),1)
+$(eval $(call bh_fuzz,admin_parse,core/admin_parse.c lib/names_parse.c))
+$(eval $(call bh_fuzz,vmm_proto,core/vmm_proto_parse.c lib/names_parse.c))
+$(eval $(call bh_fuzz,names,lib/names_parse.c))
+PROGRAMS += $(FUZZERS)
+endif
+
+.PHONY: fuzz
+fuzz: $(FUZZERS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) BULKHEAD_BUILD=$(CURDIR)/$(BUILD) BULKHEAD_ROOT=$$(mktemp -d) \
+		tests/integration/fuzz_smoke.sh
