@@ -23,7 +23,7 @@
 #define LOCAL_MAX_RUNNING   1024u      /* SPEC/core.md: at most 1024 qubes */
 #define LOCAL_START_TIMEOUT_MS 30000u  /* start() gives up after this */
 #define LOCAL_KILL_WAIT_MS  2000u      /* kill() waits this long for the reap */
-#define LOCAL_TREE_DEPTH_MAX 256u      /* deepest tree volume copies accept */
+#define LOCAL_TREE_DEPTH_MAX 128u      /* deepest tree volume copies accept (2 fds a level) */
 
 /* Volume layout under $ROOT/var/lib/bulkhead/qubes/NAME/ (SPEC/local-backend.md). */
 #define LV_PRIVATE      "private"        /* /rw; home/ is /home, usrlocal/ is /usr/local */
