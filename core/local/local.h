@@ -77,6 +77,8 @@ int lcg_create(const struct lcg *cg, const char *name, uint32_t memory_mb, uint3
 int lcg_attach(const struct lcg *cg, const char *name, pid_t pid) __attribute__((warn_unused_result));
 /* rmdir the qube's group(s); -EBUSY while tasks remain. */
 int lcg_remove(const struct lcg *cg, const char *name);
+/* rmdir our parent group if no qube's group is left in it. */
+void lcg_remove_parent(const struct lcg *cg);
 /* SIGKILL every task in the qube's group(s) (stale groups, kill_all). */
 void lcg_kill(const struct lcg *cg, const char *name);
 /* Remove every group under our parent (crashed earlier run). */

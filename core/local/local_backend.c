@@ -177,6 +177,7 @@ static void cleanup(struct running *r)
 		lcg_kill(&cgroups, r->name);
 		return;
 	}
+	lcg_remove_parent(&cgroups);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -191,6 +191,17 @@ int lcg_remove(const struct lcg *cg, const char *name)
 	return rc;
 }
 
+void lcg_remove_parent(const struct lcg *cg)
+{
+	char dir[512];
+	size_t n = cg->version == LCG_V2 ? 1 : N_V1;
+
+	/* Fails (EBUSY) while any qube's group remains: that is fine. */
+	for (size_t i = 0; i < n; i++)
+		if (group_dir(cg, v1_ctrls[i], NULL, dir, sizeof(dir)) == 0)
+			(void)rmdir(dir);
+}
+
 void lcg_kill(const struct lcg *cg, const char *name)
 {
 	char p[600], buf[65536];
@@ -243,4 +254,5 @@ void lcg_cleanup_stale(const struct lcg *cg)
 		}
 		closedir(d);
 	}
+	lcg_remove_parent(cg);
 }
