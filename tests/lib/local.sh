@@ -18,12 +18,16 @@ command -v nsenter >/dev/null || skip "nsenter (util-linux) not installed"
 # The test runner's BULKHEAD_ROOT is mktemp'd and unique; so is our cgroup parent.
 host_base() { echo $((0x40000000 + $1 * 0x10000)); }
 
-cg_dir() {
-	local hash
-	hash=$(ls -d /sys/fs/cgroup/"$1"/bulkhead-* 2>/dev/null | while read -r d; do
-		[ -d "$d/$2" ] && basename "$d"; done | head -n 1)
-	[ -n "$hash" ] && echo "/sys/fs/cgroup/$1/$hash/$2"
+# FNV-1a 64 of the root path, as the backend names its cgroup parent.
+root_hash() {
+	local s=$BULKHEAD_ROOT h=$((0xcbf29ce484222325)) i c LC_ALL=C
+	for ((i = 0; i < ${#s}; i++)); do
+		printf -v c '%d' "'${s:i:1}"
+		h=$(( (h ^ c) * 0x100000001b3 ))
+	done
+	printf '%016x\n' "$h"
 }
+cg_dir() { echo "/sys/fs/cgroup/$1/bulkhead-$(root_hash)/$2"; }
 
 vmm_serve() {
 	local d=$BULKHEAD_ROOT/vmmctl
