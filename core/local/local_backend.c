@@ -507,7 +507,7 @@ static int local_start(const struct vmm_start *s, uint32_t *domid)
 		rc = -errno;
 		goto fail;
 	}
-	dprintf(logfd, "bulkhead: starting %s (%s, qid %u)\n", q->name, qube_class_name(q->klass), q->qid);
+	dprintf(logfd, "bulkhead: starting %s (qid %u)\n", q->name, q->qid);
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(stp, O_CLOEXEC) < 0) {
 		rc = -errno;
 		goto fail;

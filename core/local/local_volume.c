@@ -16,6 +16,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "lib/log.h"
+
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 #define HARDLINKS_MAX 256u      /* hard links remembered per copy (each holds an fd) */
 #define XATTR_LIST_MAX_ 65536u
@@ -237,6 +239,7 @@ struct copy_ctx {
 	dev_t dev;
 	struct hardlink links[HARDLINKS_MAX];
 	size_t nlinks;
+	bool made_top;       /* we created the destination: ours to undo */
 };
 
 static uint32_t shift_id(const struct copy_ctx *c, uint32_t id)
@@ -369,6 +372,8 @@ static int copy_dir(struct copy_ctx *c, int sdir, const char *sname, int ddir, c
 		closedir(d);
 		return rc;
 	}
+	if (depth == 0)
+		c->made_top = true;
 	if ((dfd = openat(ddir, dname, DIR_FLAGS)) < 0) {
 		rc = -errno;
 		closedir(d);
@@ -499,10 +504,9 @@ int lvol_copy_shift(int srcdir, const char *srcname, int dstdir, const char *dst
 	}
 	for (size_t i = 0; i < c->nlinks; i++)
 		close(c->links[i].dst_fd);
+	if (rc < 0 && c->made_top && lvol_rm_tree(dstdir, dstname) < 0)
+		log_warnx("copy to %s failed and its partial copy could not be removed", dstname);
 	free(c);
-	if (rc < 0)
-		if (lvol_rm_tree(dstdir, dstname) < 0)
-			rc = rc == 0 ? -EIO : rc;
 	return rc;
 }
 
