@@ -61,6 +61,7 @@ enum lcg_version { LCG_NONE, LCG_V1, LCG_V2 };
 
 struct lcg {
 	enum lcg_version version;
+	bool freezer;         /* pause available (v2, or v1 with the freezer) */
 	char base[256];       /* "/sys/fs/cgroup" normally; tests use a temp dir */
 	char parent[32];      /* "bulkhead-<16 hex>" */
 };
@@ -77,6 +78,8 @@ int lcg_create(const struct lcg *cg, const char *name, uint32_t memory_mb, uint3
 int lcg_attach(const struct lcg *cg, const char *name, pid_t pid) __attribute__((warn_unused_result));
 /* rmdir the qube's group(s); -EBUSY while tasks remain. */
 int lcg_remove(const struct lcg *cg, const char *name);
+/* Freeze or thaw every task of the qube (pause).  -ENOTSUP without a freezer. */
+int lcg_freeze(const struct lcg *cg, const char *name, bool frozen) __attribute__((warn_unused_result));
 /* rmdir our parent group if no qube's group is left in it. */
 void lcg_remove_parent(const struct lcg *cg);
 /* SIGKILL every task in the qube's group(s) (stale groups, kill_all). */

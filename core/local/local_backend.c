@@ -50,6 +50,7 @@ struct running {
 	pid_t pid;
 	uint64_t deadline_ms;     /* R_HALTING: when SIGKILL follows */
 	uint32_t shutdown_timeout_s;
+	bool paused;           /* frozen by pause(); thawed before any signal */
 	bool disp_private;     /* remove NAME/disp-private when stopped */
 };
 
@@ -203,6 +204,13 @@ static bool reap(struct running *r)
 	return true;
 }
 
+/* Frozen tasks do not act on signals: thaw before expecting them to. */
+static void thaw(struct running *r)
+{
+	if (r->paused && lcg_freeze(&cgroups, r->name, false) == 0)
+		r->paused = false;
+}
+
 /* SIGKILL and wait for the reap, at most wait_ms. */
 static void kill_and_wait(struct running *r, uint64_t wait_ms)
 {
@@ -210,6 +218,7 @@ static void kill_and_wait(struct running *r, uint64_t wait_ms)
 
 	if (r->pid != 0)
 		kill(r->pid, SIGKILL);
+	thaw(r);
 	if (r->state != R_CLEANUP)
 		r->state = R_DYING;
 	while (!reap(r) && now_ms() < deadline)
@@ -628,6 +637,7 @@ static int local_shutdown(const char *name)
 		return 0;   /* already on its way down */
 	if (kill(r->pid, SIGTERM) < 0)
 		return -errno;
+	thaw(r);
 	r->state = R_HALTING;
 	r->deadline_ms = now_ms() + (uint64_t)r->shutdown_timeout_s * 1000u;
 	return 0;
@@ -651,22 +661,45 @@ static int local_status(const char *name, struct vmm_status *out)
 	out->state = POWER_HALTED;
 	if (r == NULL || reap(r))
 		return 0;
-	out->state = r->state == R_RUNNING ? POWER_RUNNING : r->state == R_HALTING ? POWER_HALTING : POWER_DYING;
+	out->state = r->state == R_RUNNING ? (r->paused ? POWER_PAUSED : POWER_RUNNING)
+		   : r->state == R_HALTING ? POWER_HALTING : POWER_DYING;
 	out->domid = r->qid;
 	out->init_pid = r->pid;
 	return 0;
 }
 
+/* Pause freezes the qube's cgroup.  Processes that entered the qube's
+ * namespaces from outside (nsenter) are not in it and keep running. */
 static int local_pause(const char *name)
 {
-	(void)name;
-	return -ENOTSUP;
+	struct running *r = find(name);
+	int rc;
+
+	if (r == NULL || r->state == R_CLEANUP || reap(r))
+		return -ESRCH;
+	if (r->state != R_RUNNING)
+		return -EBUSY;
+	if (r->paused)
+		return 0;
+	if ((rc = lcg_freeze(&cgroups, r->name, true)) < 0)
+		return rc;
+	r->paused = true;
+	return 0;
 }
 
 static int local_unpause(const char *name)
 {
-	(void)name;
-	return -ENOTSUP;
+	struct running *r = find(name);
+	int rc;
+
+	if (r == NULL || r->state == R_CLEANUP || reap(r))
+		return -ESRCH;
+	if (!r->paused)
+		return 0;
+	if ((rc = lcg_freeze(&cgroups, r->name, false)) < 0)
+		return rc;
+	r->paused = false;
+	return 0;
 }
 
 static void local_tick(int *next_ms)
@@ -692,6 +725,7 @@ static void local_tick(int *next_ms)
 		if (r->state == R_HALTING && now >= r->deadline_ms) {
 			console_note(r->name, "shutdown timed out: killing the qube");
 			kill(r->pid, SIGKILL);
+			thaw(r);
 			r->state = R_DYING;
 		}
 		if (r->state == R_HALTING && r->deadline_ms < next)
@@ -706,8 +740,10 @@ static void local_tick(int *next_ms)
 static void local_kill_all(void)
 {
 	for (size_t i = 0; i < LOCAL_MAX_RUNNING; i++)
-		if (table[i].state != R_FREE && table[i].pid != 0)
+		if (table[i].state != R_FREE && table[i].pid != 0) {
 			kill(table[i].pid, SIGKILL);
+			thaw(&table[i]);
+		}
 	for (size_t i = 0; i < LOCAL_MAX_RUNNING; i++)
 		if (table[i].state != R_FREE)
 			kill_and_wait(&table[i], 5000);

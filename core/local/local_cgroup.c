@@ -21,9 +21,18 @@
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
-/* v1 hierarchies we need, in the order we create them. */
-static const char *const v1_ctrls[] = { "memory", "pids" };
-#define N_V1 (sizeof(v1_ctrls) / sizeof(v1_ctrls[0]))
+/* v1 hierarchies, in the order we create them: memory and pids are
+ * required; freezer (pause) is used when mounted. */
+static const char *const v1_ctrls[] = { "memory", "pids", "freezer" };
+#define N_V1_REQUIRED 2u
+
+/* How many hierarchies this qube's groups span. */
+static size_t n_ctrls(const struct lcg *cg)
+{
+	if (cg->version == LCG_V2)
+		return 1;
+	return cg->freezer ? N_V1_REQUIRED + 1 : N_V1_REQUIRED;
+}
 
 void lcg_init_as(struct lcg *cg, const char *base, uint64_t root_hash, enum lcg_version v)
 {
@@ -47,7 +56,7 @@ int lcg_init(struct lcg *cg, const char *base, uint64_t root_hash)
 		v = LCG_V2;
 	} else {
 		v = LCG_V1;
-		for (size_t i = 0; i < N_V1; i++) {
+		for (size_t i = 0; i < N_V1_REQUIRED; i++) {
 			snprintf(p, sizeof(p), "%s/%s/cgroup.procs", base, v1_ctrls[i]);
 			if (access(p, W_OK) < 0)
 				v = LCG_NONE;
@@ -56,6 +65,8 @@ int lcg_init(struct lcg *cg, const char *base, uint64_t root_hash)
 	if (v == LCG_NONE)
 		return -ENOTSUP;
 	lcg_init_as(cg, base, root_hash, v);
+	snprintf(p, sizeof(p), "%s/freezer/cgroup.procs", base);
+	cg->freezer = v == LCG_V2 || access(p, W_OK) == 0;
 	return 0;
 }
 
@@ -134,7 +145,7 @@ int lcg_create(const struct lcg *cg, const char *name, uint32_t memory_mb, uint3
 			goto fail;
 		return 0;
 	}
-	for (size_t i = 0; i < N_V1; i++) {
+	for (size_t i = 0; i < n_ctrls(cg); i++) {
 		if ((rc = group_dir(cg, v1_ctrls[i], NULL, dir, sizeof(dir))) < 0 || (rc = mkdir_ok(dir)) < 0)
 			goto fail;
 		if ((rc = group_dir(cg, v1_ctrls[i], name, dir, sizeof(dir))) < 0 || (rc = mkdir_ok(dir)) < 0)
@@ -168,7 +179,7 @@ int lcg_attach(const struct lcg *cg, const char *name, pid_t pid)
 			return rc;
 		return write_knob(dir, "cgroup.procs", val);
 	}
-	for (size_t i = 0; i < N_V1; i++) {
+	for (size_t i = 0; i < n_ctrls(cg); i++) {
 		if ((rc = group_dir(cg, v1_ctrls[i], name, dir, sizeof(dir))) < 0 ||
 		    (rc = write_knob(dir, "cgroup.procs", val)) < 0)
 			return rc;
@@ -180,7 +191,7 @@ int lcg_remove(const struct lcg *cg, const char *name)
 {
 	char dir[512];
 	int rc = 0;
-	size_t n = cg->version == LCG_V2 ? 1 : N_V1;
+	size_t n = n_ctrls(cg);
 
 	for (size_t i = 0; i < n; i++) {
 		if (group_dir(cg, v1_ctrls[i], name, dir, sizeof(dir)) < 0)
@@ -191,10 +202,27 @@ int lcg_remove(const struct lcg *cg, const char *name)
 	return rc;
 }
 
+int lcg_freeze(const struct lcg *cg, const char *name, bool frozen)
+{
+	char p[600];
+	int rc;
+
+	if (!cg->freezer)
+		return -ENOTSUP;
+	if (cg->version == LCG_V2) {
+		if ((rc = lcg_file(cg, NULL, name, "cgroup.freeze", p, sizeof(p))) < 0)
+			return rc;
+		return write_small_file(p, frozen ? "1" : "0");
+	}
+	if ((rc = lcg_file(cg, "freezer", name, "freezer.state", p, sizeof(p))) < 0)
+		return rc;
+	return write_small_file(p, frozen ? "FROZEN" : "THAWED");
+}
+
 void lcg_remove_parent(const struct lcg *cg)
 {
 	char dir[512];
-	size_t n = cg->version == LCG_V2 ? 1 : N_V1;
+	size_t n = n_ctrls(cg);
 
 	/* Fails (EBUSY) while any qube's group remains: that is fine. */
 	for (size_t i = 0; i < n; i++)
@@ -205,7 +233,7 @@ void lcg_remove_parent(const struct lcg *cg)
 void lcg_kill(const struct lcg *cg, const char *name)
 {
 	char p[600], buf[65536];
-	size_t n = cg->version == LCG_V2 ? 1 : N_V1;
+	size_t n = n_ctrls(cg);
 
 	for (size_t i = 0; i < n; i++) {
 		ssize_t len;
@@ -232,7 +260,7 @@ void lcg_kill(const struct lcg *cg, const char *name)
 void lcg_cleanup_stale(const struct lcg *cg)
 {
 	char dir[512];
-	size_t n = cg->version == LCG_V2 ? 1 : N_V1;
+	size_t n = n_ctrls(cg);
 
 	for (size_t i = 0; i < n; i++) {
 		DIR *d;

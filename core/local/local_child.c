@@ -82,10 +82,17 @@ _Noreturn void lchild_main(const struct lchild_args *a)
 	char c;
 	int rc, nul;
 
-	/* The monitor's handlers, ignored signals and mask are not ours. */
+	/* The monitor's handlers, ignored signals and mask are not ours.
+	 * The signals qube-init handles stay blocked across exec: a PID 1
+	 * drops a SIGTERM that arrives at SIG_DFL, so a shutdown() racing
+	 * with qube-init's start must find it blocked (pending) instead. */
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
 	sigemptyset(&all);
+	sigaddset(&all, SIGTERM);
+	sigaddset(&all, SIGINT);
+	sigaddset(&all, SIGHUP);
+	sigaddset(&all, SIGCHLD);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	/* Die with the monitor; the go pipe closes the race with its exit. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)

@@ -13,7 +13,8 @@
  *   create QUBE | remove QUBE | clone QUBE QUBE
  *   start QUBE [--template NAME QID] [--private NAME QID] [--memory MB]
  *              [--pids N] [--user U] [--timeout S] [--netvm]
- *   status NAME | shutdown NAME | kill NAME | wait NAME SECONDS | tick
+ *   status NAME | shutdown NAME | kill NAME | pause NAME | unpause NAME
+ *   wait NAME SECONDS | tick
  *
  * The instance root is $BULKHEAD_ROOT (default /).  Exit status (one-shot):
  * 0 ok, 1 refused or failed, 2 usage. */
@@ -186,16 +187,26 @@ static int run(int argc, char **argv, char *out, size_t outlen)
 			return rc;
 		return status_line(q.name, out, outlen);
 	}
-	if (strcmp(cmd, "status") == 0 || strcmp(cmd, "shutdown") == 0 || strcmp(cmd, "kill") == 0) {
-		int rc;
+	{
+		const struct {
+			const char *cmd;
+			int (*op)(const char *);
+		} ops[] = {
+			{ "status", NULL }, { "shutdown", be->shutdown }, { "kill", be->kill },
+			{ "pause", be->pause }, { "unpause", be->unpause },
+		};
 
-		if (argc != 2)
-			return 2;
-		if (cmd[0] == 's' && cmd[1] == 'h' && (rc = be->shutdown(argv[1])) < 0)
-			return rc;
-		if (cmd[0] == 'k' && (rc = be->kill(argv[1])) < 0)
-			return rc;
-		return status_line(argv[1], out, outlen);
+		for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+			int rc;
+
+			if (strcmp(cmd, ops[i].cmd) != 0)
+				continue;
+			if (argc != 2)
+				return 2;
+			if (ops[i].op != NULL && (rc = ops[i].op(argv[1])) < 0)
+				return rc;
+			return status_line(argv[1], out, outlen);
+		}
 	}
 	if (strcmp(cmd, "wait") == 0) {
 		uint32_t secs;

@@ -95,6 +95,9 @@ static bool reap_all(void)
 	}
 }
 
+/* The backend execs us with SIGTERM, SIGINT, SIGHUP and SIGCHLD already
+ * blocked, so a shutdown that arrives before the signalfd exists waits
+ * for it rather than being dropped (PID 1 ignores unhandled signals). */
 int main(void)
 {
 	char host[65] = "?";

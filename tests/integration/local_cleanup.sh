@@ -58,6 +58,13 @@ gone work
 grep -q 'qube-init: shutting down' "$BULKHEAD_ROOT/var/log/bulkhead/qubes/work.log" || fail "init did not log the shutdown"
 grep -q 'qube-init exited with status 0' "$BULKHEAD_ROOT/var/log/bulkhead/qubes/work.log" || fail "init exit not logged"
 
+note "a shutdown right after start is not lost (qube-init not yet listening)"
+for i in 1 2 3; do
+	vm_ok start work 2 AppVM --template host-base 1
+	vm_ok shutdown work
+	vm_ok wait work 5
+done
+
 note "a shutdown the qube ignores ends in a kill after shutdown_timeout"
 vm_ok start work 2 AppVM --template host-base 1 --timeout 1
 in_qube work 0 sh -c 'trap "" TERM; sleep 1000 >/dev/null 2>&1 & echo' >/dev/null
