@@ -158,7 +158,7 @@ int lroot_build(const struct lroot_plan *p, const char **step) __attribute__((wa
 struct lchild_args {
 	struct lroot_plan plan;
 	int userns_fd;          /* the qube's user namespace */
-	int go_fd;              /* read: parent says go; EOF = parent died */
+	int go_fd;              /* socket: parent says go; EOF = parent died */
 	int status_fd;          /* write: failure report; EOF at exec = success */
 	int log_fd;             /* console log: init's stdout and stderr */
 };

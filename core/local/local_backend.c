@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -517,7 +518,9 @@ static int local_start(const struct vmm_start *s, uint32_t *domid)
 		goto fail;
 	}
 	dprintf(logfd, "bulkhead: starting %s (qid %u)\n", q->name, q->qid);
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(stp, O_CLOEXEC) < 0) {
+	/* go is a socketpair so that sending to a child that already died
+	 * is EPIPE, never a SIGPIPE in the monitor. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) < 0 || pipe2(stp, O_CLOEXEC) < 0) {
 		rc = -errno;
 		goto fail;
 	}
@@ -562,7 +565,7 @@ static int local_start(const struct vmm_start *s, uint32_t *domid)
 	stp[1] = -1;
 	if ((rc = lcg_attach(&cgroups, q->name, pid)) < 0)
 		goto fail;
-	if (write(go[1], "g", 1) != 1) {
+	if (send(go[1], "g", 1, MSG_NOSIGNAL) != 1) {
 		rc = -errno;
 		goto fail;
 	}

@@ -59,7 +59,7 @@ static _Noreturn void fail(const struct lchild_args *a, const char *step, int er
 	_exit(127);
 }
 
-/* True while the monitor lives: it holds go's write end until we exec. */
+/* True while the monitor lives: it holds its end of go until we exec. */
 static bool parent_alive(int go_fd)
 {
 	struct pollfd p = { .fd = go_fd, .events = POLLIN };

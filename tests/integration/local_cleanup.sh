@@ -25,8 +25,15 @@ gone() {
 		[ -d "/proc/$p" ] && [ "$(readlink "/proc/$p/ns/pid" 2>/dev/null)" = "$SNAP_PIDNS" ] &&
 			fail "$1: process $p survived"
 	done
+	# Namespace inode numbers are reused quickly (parallel tests make
+	# namespaces all the time): a match counts only if the process is also
+	# in the qube's PID namespace or one of this test's (nsenter) processes.
 	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$SNAP_MNT" ] && fail "$1: mount namespace still used by ${p#/proc/}"
+		[ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$SNAP_MNT" ] || continue
+		if [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$SNAP_PIDNS" ] ||
+		   tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qx "BULKHEAD_ROOT=$BULKHEAD_ROOT"; then
+			fail "$1: mount namespace still used by ${p#/proc/} ($(tr '\0' ' ' <"$p/cmdline" 2>/dev/null))"
+		fi
 	done
 	grep -q "$BULKHEAD_ROOT" /proc/self/mountinfo && fail "$1: a mount under the root on the host"
 	[ -e "$BULKHEAD_ROOT/run/bulkhead/qubes/$1.pid" ] && fail "$1: pid file left"
