@@ -40,6 +40,14 @@ vm_ok wait work 30
 priv=$BULKHEAD_ROOT/var/lib/bulkhead/qubes/work/private
 rm -rf "$priv/usrlocal" && ln -s /etc "$priv/usrlocal"
 vm start work 2 AppVM --template host-base 1 && fail "started with /usr/local a symlink to host /etc"
+case $VMM_REPLY in "err 40 "* | "err 20 "*) ;; *) fail "expected ELOOP or ENOTDIR, got: $VMM_REPLY" ;; esac
+grep -q 'start failed at private volume' "$BULKHEAD_ROOT/var/log/bulkhead/qubes/work.log" || fail "failure not in the console log"
+note "a failed start leaves nothing behind"
+vm_ok status work
+case $VMM_REPLY in "ok Halted "*) ;; *) fail "status after a failed start: $VMM_REPLY" ;; esac
+[ -e "$BULKHEAD_ROOT/run/bulkhead/qubes/work.pid" ] && fail "pid file after a failed start"
+[ -e "$(cg_dir pids work)" ] && fail "cgroup after a failed start"
+vm start work 2 AppVM --template nosuch 5 && fail "started on a missing template"
 rm -f "$priv/usrlocal"
 vm_ok start work 2 AppVM --template host-base 1
 in_qube work 0 test -e /usr/local/passwd && fail "host /etc showed up"
