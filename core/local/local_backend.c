@@ -212,7 +212,8 @@ static void thaw(struct running *r)
 		r->paused = false;
 }
 
-/* SIGKILL and wait for the reap, at most wait_ms. */
+/* SIGKILL and wait, at most wait_ms, for the reap and the cgroup removal
+ * (a task can linger in the cgroup for a moment after the init's reap). */
 static void kill_and_wait(struct running *r, uint64_t wait_ms)
 {
 	uint64_t deadline = now_ms() + wait_ms;
@@ -222,8 +223,17 @@ static void kill_and_wait(struct running *r, uint64_t wait_ms)
 	thaw(r);
 	if (r->state != R_CLEANUP)
 		r->state = R_DYING;
-	while (!reap(r) && now_ms() < deadline)
+	for (;;) {
+		if (reap(r)) {
+			if (r->state == R_CLEANUP)
+				cleanup(r);
+			if (r->state == R_FREE)
+				return;
+		}
+		if (now_ms() >= deadline)
+			return;
 		usleep(2000);
+	}
 }
 
 /* ---- init ---- */

@@ -59,4 +59,8 @@ vm_ok kill small
 vm_ok start small 2 AppVM --template host-base 1 --netvm
 [ "$(in_qube small 0 ip -o link | awk -F': ' '{print $2}')" = lo ] || fail "links with --netvm"
 vm_ok kill small
+for c in memory pids; do
+	[ -e "$(cg_dir "$c" small)" ] && fail "$c cgroup left after kill"
+	[ -e "/sys/fs/cgroup/$c/bulkhead-$(root_hash)" ] && fail "$c cgroup parent left after kill"
+done
 echo ok
