@@ -38,8 +38,10 @@ static const char *get(struct registry *reg, const char *qube, const char *prop)
 #define REFUSED(exc_, call) do { \
 	char *before_ = snapshot(reg); \
 	struct bh_error e_ = { 0 }; \
-	struct bh_error *e = &e_; \
+	struct bh_error *saved_e_ = e; \
+	e = &e_; \
 	CHECK((call) < 0); \
+	e = saved_e_; \
 	CHECK(e_.exc == (exc_)); \
 	CHECK(e_.msg[0] != '\0'); \
 	char *after_ = snapshot(reg); \
