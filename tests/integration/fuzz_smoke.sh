@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# tests/run: once
 # Runs every libFuzzer target for FUZZ_SECONDS (default 10) from its seed
 # corpus; any crash, assertion or sanitizer report fails the test.
 set -u

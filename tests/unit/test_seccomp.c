@@ -69,17 +69,15 @@ int main(void)
 {
 	int st;
 
-#ifdef BH_SANITIZER_BUILD
-	/* The sanitizer build widens the table for the ASan runtime (execve
-	 * for its symbolizer), so only the production table is checked. */
-	printf("skipped: the sanitizer build carries a wider, test-only table\n");
-	return 77;
-#endif
 	st = run(P_ALLOWED);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	CHECK(KILLED(run(P_SOCKET_INET)));
+#ifndef BH_SANITIZER_BUILD
+	/* The sanitizer build's table also lets the ASan runtime run its
+	 * symbolizer and LeakSanitizer trace threads; production's does not. */
 	CHECK(KILLED(run(P_EXECVE)));
 	CHECK(KILLED(run(P_PTRACE)));
+#endif
 	CHECK(KILLED(run(P_MOUNT)));
 	CHECK(KILLED(run(P_SETUID)));
 	CHECK(KILLED(run(P_CONNECT)));
