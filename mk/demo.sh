@@ -9,7 +9,7 @@ export BULKHEAD_ROOT=$(mktemp -d /tmp/bulkhead-demo.XXXXXX)
 daemon=
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*"; "$@"; }
+run() { printf '$'; printf ' %q' "$@"; printf '\n'; "$@"; }
 cleanup() {
 	if [ -n "$daemon" ]; then
 		kill -TERM "$daemon" 2>/dev/null
@@ -54,6 +54,7 @@ run qvm-start work personal untrusted || die "start"
 run qvm-ls
 
 step "Each qube sees only its own hostname, processes and files"
+echo "(commands run inside the qubes with nsenter; qvm-run comes with qrexec, issue #3)"
 for q in work personal untrusted; do
 	printf '%-10s hostname: %-10s processes: %s\n' "$q" "$(in_qube "$q" hostname)" \
 		"$(in_qube "$q" ps -e -o comm= | sort | tr '\n' ' ')"
@@ -61,7 +62,7 @@ done
 in_qube work sh -c 'echo "work secrets" > /home/user/secret.txt'
 echo "work wrote /home/user/secret.txt; personal sees:"
 in_qube personal ls -la /home/user/ | sed 's/^/    /'
-echo "network interfaces in untrusted: $(in_qube untrusted ls /sys/class/net 2>/dev/null | tr '\n' ' ')"
+echo "network interfaces in untrusted: $(in_qube untrusted awk -F: 'NR > 2 {print $1}' /proc/net/dev | tr -d ' ' | tr '\n' ' ')"
 
 step "Root in a qube is an unprivileged, per-qube uid on the host"
 for q in work personal untrusted; do
@@ -69,8 +70,15 @@ for q in work personal untrusted; do
 	printf '%-10s init pid %-7s host uid %s\n' "$q" "$pid" "$(awk '/^Uid:/ {print $2}' /proc/$pid/status)"
 done
 
-step "Limits from properties (memory limit of 'untrusted' is 256 MiB)"
-in_qube untrusted cat /proc/self/cgroup | head -3 | sed 's/^/    /'
+step "Limits from properties, enforced by cgroups (untrusted: memory=256, maxmem=0)"
+for q in work untrusted; do
+	pid=$(cat "$BULKHEAD_ROOT/run/bulkhead/qubes/$q.pid")
+	mem=$(awk -F: '$2 == "memory" {print $3}' /proc/$pid/cgroup)
+	pids=$(awk -F: '$2 == "pids" {print $3}' /proc/$pid/cgroup)
+	printf '%-10s memory limit %5d MiB   pids.max %s\n' "$q" \
+		$(( $(cat /sys/fs/cgroup/memory$mem/memory.limit_in_bytes) / 1048576 )) \
+		"$(cat /sys/fs/cgroup/pids$pids/pids.max)"
+done
 
 step "Shutting down"
 run qvm-shutdown --wait --timeout 20 work personal untrusted || die "shutdown"

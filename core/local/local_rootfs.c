@@ -7,6 +7,7 @@
  * qube wrote, and a symlink there must not steer a host-root mount. */
 #include "core/local/local.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -184,6 +185,45 @@ static const char *login_shell(void)
 	return access("/usr/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh";
 }
 
+/* Debian reaches many programs in /usr (awk, editor, pager, ...) through
+ * /etc/alternatives symlinks; without them those names dangle in a qube.
+ * Recreate only links that point into /usr: each is a program choice, not
+ * a byte of host configuration. */
+static int copy_alternatives(int etcfd, uint32_t base)
+{
+	DIR *d = opendir("/etc/alternatives");
+	struct dirent *e;
+	int afd, rc = 0;
+
+	if (d == NULL)
+		return 0;
+	if ((rc = mk(etcfd, "alternatives", 0755, base)) < 0 ||
+	    (afd = openat(etcfd, "alternatives", DIR_FLAGS)) < 0) {
+		closedir(d);
+		return rc < 0 ? rc : -errno;
+	}
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		char target[256];
+		ssize_t n;
+
+		if (e->d_type != DT_LNK || e->d_name[0] == '.' ||
+		    names_check(NAME_FEATURE, (const uint8_t *)e->d_name, strlen(e->d_name)) < 0)
+			continue;
+		n = readlinkat(dirfd(d), e->d_name, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (strncmp(target, "/usr/", 5) != 0 || strstr(target, "..") != NULL)
+			continue;
+		if (symlinkat(target, afd, e->d_name) < 0 ||
+		    fchownat(afd, e->d_name, base, base, AT_SYMLINK_NOFOLLOW) < 0)
+			rc = -errno;
+	}
+	close(afd);
+	closedir(d);
+	return rc;
+}
+
 /* The lowest layer: mount points, the usr symlinks and the generated /etc. */
 static int build_skel(int sfd, const struct lroot_plan *p)
 {
@@ -225,6 +265,8 @@ static int build_skel(int sfd, const struct lroot_plan *p)
 
 		rc = n < 0 ? n : write_file(efd, letc_name((enum letc_file)f), buf, (size_t)n, p->base);
 	}
+	if (rc == 0)
+		rc = copy_alternatives(efd, p->base);
 	close(efd);
 	return rc;
 }

@@ -15,6 +15,9 @@ note "each qube has its own hostname"
 [ "$(in_qube work 1000 hostname)" = work ] || fail "hostname of work"
 [ "$(in_qube personal 1000 hostname)" = personal ] || fail "hostname of personal"
 
+note "Debian's alternatives resolve inside a qube (awk is /etc/alternatives/awk)"
+[ "$(in_qube work 1000 awk 'BEGIN { print 6 * 7 }')" = 42 ] || fail "awk does not run in a qube"
+
 note "each qube sees only its own processes"
 in_qube work 1000 sleep 300 &
 sleeper=$!
