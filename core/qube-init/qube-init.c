@@ -4,6 +4,7 @@
  * ends up as its child, and on SIGTERM (the backend's shutdown) asks every
  * process of the qube to stop, waits up to GRACE_MS, kills what is left and
  * exits 0.  stdout is the qube's console log on the host. */
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #define GRACE_MS 10000u
+#define POLL_OTHERS_MS 50     /* no SIGCHLD tells us of processes we did not fork */
 
 struct service {
 	const char *name;
@@ -95,6 +97,23 @@ static bool reap_all(void)
 	}
 }
 
+/* Whether any process other than us lives in the qube's PID namespace.
+ * Not all are our descendants: one entered from dom0 (nsenter, later the
+ * qrexec agent's peers) is not, and the qube is not down while it runs. */
+static bool others_alive(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	bool found = false;
+
+	if (d == NULL)
+		return false;
+	while (!found && (e = readdir(d)) != NULL)
+		found = e->d_name[0] >= '1' && e->d_name[0] <= '9' && strcmp(e->d_name, "1") != 0;
+	closedir(d);
+	return found;
+}
+
 /* The backend execs us with SIGTERM, SIGINT, SIGHUP and SIGCHLD already
  * blocked, so a shutdown that arrives before the signalfd exists waits
  * for it rather than being dropped (PID 1 ignores unhandled signals). */
@@ -126,7 +145,9 @@ int main(void)
 		if (stopping) {
 			uint64_t now = now_ms();
 
-			if (!reap_all()) {
+			bool children = reap_all();
+
+			if (!children && !others_alive()) {
 				say("all processes stopped");
 				return 0;
 			}
@@ -138,6 +159,8 @@ int main(void)
 				return 0;
 			}
 			timeout = (int)(deadline - now);
+			if (!children && timeout > POLL_OTHERS_MS)
+				timeout = POLL_OTHERS_MS;
 		}
 		if (poll(&p, 1, timeout) < 0 && errno != EINTR) {
 			say("poll: %s", strerror(errno));

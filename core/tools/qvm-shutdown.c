@@ -16,8 +16,8 @@ static const struct cli_tool tool = {
 		"down cleanly.  A qube that is already halted is left alone.\n\n"
 		"options:\n"
 		"  --all           every qube that is not halted, dom0 excepted\n"
-		"  --wait          wait until each qube is Halted; exit 1 if one is not\n"
-		"                  within the timeout\n"
+		"  --wait          wait until each qube is Halted; one that is not\n"
+		"                  within the timeout is killed, and the exit is 1\n"
 		"  --timeout SECS  how long --wait waits (default: each qube's\n"
 		"                  shutdown_timeout property)\n"
 		"  -h, --help      show this help and exit\n",
@@ -80,7 +80,13 @@ static void wait_halted(struct pending *p, size_t n)
 				continue;
 			h = is_halted(&p[i]);
 			if (h == 0 && now_ms() >= p[i].deadline_ms) {
-				cli_fail("%s did not halt within %u s", p[i].name, p[i].timeout_s);
+				/* As in Qubes: a qube that ignores the request is
+				 * killed at the timeout; that is still a failure. */
+				struct admin_reply r;
+				int killed = cli_call_raw("admin.vm.Kill", p[i].name, "", NULL, &r) >= 0;
+				admin_reply_free(&r);
+				cli_fail("%s did not halt within %u s%s", p[i].name, p[i].timeout_s,
+					 killed ? "; killed" : "");
 				h = -1;
 			}
 			if (h != 0) {

@@ -65,6 +65,18 @@ expect_ok qvm-start host-base >/dev/null
 [ "$(in_qube host-base 0 cat /opt/app/version)" = v1 ] || fail "AppVM changed its template"
 expect_ok qvm-kill host-base >/dev/null
 
+note "qvm-shutdown --wait kills a qube that ignores the request at --timeout"
+expect_ok qvm-start work >/dev/null
+in_qube work 0 sh -c 'trap "" TERM; exec sleep 300' &
+stubborn=$!
+sleep 0.3
+t0=$(date +%s)
+err=$(expect_fail 1 qvm-shutdown --wait --timeout 1 work) || exit 1
+grep -q "did not halt within 1 s; killed" <<<"$err" || fail "unexpected: $err"
+[ $(( $(date +%s) - t0 )) -le 5 ] || fail "the timeout was not honoured"
+qvm-ls | grep -Eq '^work +Halted' || fail "work not Halted after the kill"
+wait "$stubborn" 2>/dev/null
+
 note "changing a running qube's limits is refused; removal needs it halted"
 expect_fail 1 qvm-prefs personal memory 800 >/dev/null
 expect_fail 1 qvm-remove -f personal >/dev/null
