@@ -14,3 +14,4 @@ PROGRAMS += $(BUILD)/bench/bench-$(1)
 endef
 
 $(eval $(call bh_bench,socketpair,bench/socketpair.c))
+$(eval $(call bh_bench,core,bench/core.c,bulkhead))

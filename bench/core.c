@@ -1,0 +1,146 @@
+/* Benchmarks of the dom0 core, each next to a raw baseline measured in
+ * the same run:
+ *   core.admin.call.*  an Admin API round trip (property.Get) through
+ *                      bulkheadd   vs  socketpair.rtt.* (bench-socketpair)
+ *   core.qube.start.*  admin.vm.Start of an AppVM until its init runs
+ *                      vs  ns.clone.*: a bare clone() into the same seven
+ *                      namespaces, child exiting at once, reaped.
+ * Starts its own bulkheadd (needs root) in a scratch BULKHEAD_ROOT. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/sched.h>
+
+#include "lib/admin_client.h"
+#include "lib/io.h"
+
+#define CALLS  2000
+#define STARTS 30
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static void report(const char *name, double *v, size_t n, const char *base)
+{
+	qsort(v, n, sizeof(*v), cmp);
+	printf("%s.median %.2f us %s.median\n", name, v[n / 2], base);
+	printf("%s.p90 %.2f us %s.p90\n", name, v[n * 9 / 10], base);
+}
+
+static int call_ok(const char *method, const char *dest, const char *arg, const char *payload)
+{
+	struct admin_reply r;
+	int rc = admin_call(method, dest, arg, payload, payload ? strlen(payload) : 0, &r);
+
+	if (rc == 0 && !r.ok) {
+		fprintf(stderr, "bench-core: %s: %s\n", method, r.content.buf ? r.content.buf : "");
+		rc = -1;
+	}
+	admin_reply_free(&r);
+	return rc;
+}
+
+static void bench_ns_clone(void)
+{
+	double v[STARTS];
+	const unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
+				    CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+
+	for (int i = 0; i < STARTS; i++) {
+		double t0 = now_us();
+		pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+		if (pid == 0)
+			_exit(0);
+		if (pid < 0) {
+			perror("bench-core: clone");
+			exit(1);
+		}
+		waitpid(pid, NULL, 0);
+		v[i] = now_us() - t0;
+	}
+	report("ns.clone", v, STARTS, "ns.clone");
+}
+
+int main(void)
+{
+	char root[] = "/tmp/bulkhead-bench.XXXXXX", exe[4096], daemon[4200];
+	static double calls[CALLS], starts[STARTS];
+	ssize_t n;
+	pid_t pid;
+	int up = 0, rc = 1;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "bench-core: needs root (it starts bulkheadd)\n");
+		return 1;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0 || mkdtemp(root) == NULL)
+		return 1;
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	snprintf(daemon, sizeof(daemon), "%s/../bin/bulkheadd", exe);
+	setenv("BULKHEAD_ROOT", root, 1);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0)
+			dup2(null, 2);
+		execl(daemon, "bulkheadd", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 200 && !up; i++) {
+		usleep(20000);
+		up = call_ok("admin.vm.List", "dom0", "", NULL) == 0;
+	}
+	if (!up || call_ok("admin.vm.Create.AppVM", "dom0", "", "name=bench label=red") < 0)
+		goto out;
+
+	for (int i = 0; i < CALLS; i++) {
+		double t0 = now_us();
+		if (call_ok("admin.vm.property.Get", "bench", "memory", NULL) < 0)
+			goto out;
+		calls[i] = now_us() - t0;
+	}
+	report("core.admin.call", calls, CALLS, "socketpair.rtt");
+
+	for (int i = 0; i < STARTS; i++) {
+		double t0 = now_us();
+		if (call_ok("admin.vm.Start", "bench", "", NULL) < 0)
+			goto out;
+		starts[i] = now_us() - t0;
+		if (call_ok("admin.vm.Kill", "bench", "", NULL) < 0)
+			goto out;
+	}
+	report("core.qube.start", starts, STARTS, "ns.clone");
+	bench_ns_clone();
+	rc = 0;
+out:
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	pid = fork();
+	if (pid == 0) {
+		execlp("rm", "rm", "-rf", "--one-file-system", root, (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, NULL, 0);
+	return rc;
+}
