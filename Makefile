@@ -42,11 +42,13 @@ all: $(PROGRAMS) $(TESTPROGS)
 deps:
 	@./mk/deps.sh
 
-# The README's test command.  Builds the normal and the sanitizer tree, then
-# runs every test against both.
+# The README's test command.  Builds the normal tree, the sanitizer tree
+# and (so it cannot rot) a clang tree, then runs every test against the
+# first two.
 test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory all SAN=1 BUILD=build/san
+	@$(MAKE) --no-print-directory all CC=clang BUILD=build/clang
 	@./tests/run
 
 demo: deps all

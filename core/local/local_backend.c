@@ -683,36 +683,31 @@ static int local_status(const char *name, struct vmm_status *out)
 
 /* Pause freezes the qube's cgroup.  Processes that entered the qube's
  * namespaces from outside (nsenter) are not in it and keep running. */
-static int local_pause(const char *name)
+static int set_paused(const char *name, bool pause)
 {
 	struct running *r = find(name);
 	int rc;
 
 	if (r == NULL || r->state == R_CLEANUP || reap(r))
 		return -ESRCH;
-	if (r->state != R_RUNNING)
+	if (pause && r->state != R_RUNNING)
 		return -EBUSY;
-	if (r->paused)
+	if (r->paused == pause)
 		return 0;
-	if ((rc = lcg_freeze(&cgroups, r->name, true)) < 0)
+	if ((rc = lcg_freeze(&cgroups, r->name, pause)) < 0)
 		return rc;
-	r->paused = true;
+	r->paused = pause;
 	return 0;
+}
+
+static int local_pause(const char *name)
+{
+	return set_paused(name, true);
 }
 
 static int local_unpause(const char *name)
 {
-	struct running *r = find(name);
-	int rc;
-
-	if (r == NULL || r->state == R_CLEANUP || reap(r))
-		return -ESRCH;
-	if (!r->paused)
-		return 0;
-	if ((rc = lcg_freeze(&cgroups, r->name, false)) < 0)
-		return rc;
-	r->paused = false;
-	return 0;
+	return set_paused(name, false);
 }
 
 static void local_tick(int *next_ms)
