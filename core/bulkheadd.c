@@ -256,9 +256,20 @@ static int serve(struct admin_server *srv, int lfd, int sfd)
 				return 0;
 			}
 		}
-		for (size_t i = 0; i < ADMIN_MAX_CLIENTS; i++)
-			if (conns[i].fd >= 0 && (p[2 + i].revents & (POLLIN | POLLHUP | POLLERR)))
-				conn_readable(srv, &conns[i]);
+		for (size_t i = 0; i < ADMIN_MAX_CLIENTS; i++) {
+			uint64_t t0 = now_ms(), spent;
+
+			if (conns[i].fd < 0 || !(p[2 + i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			conn_readable(srv, &conns[i]);
+			/* Requests are served one at a time, and a qube start can
+			 * take seconds: that time is ours, not the other clients',
+			 * so it does not count against their receive deadline. */
+			spent = now_ms() - t0;
+			for (size_t k = 0; k < ADMIN_MAX_CLIENTS; k++)
+				if (k != i && conns[k].fd >= 0)
+					conns[k].deadline += spent;
+		}
 		if (p[0].revents & POLLIN)
 			conn_accept(lfd);
 	}
