@@ -20,8 +20,8 @@
 struct call_ctx {
 	struct admin_server *srv;
 	const struct admin_request *req;
-	const uint8_t *payload;
-	size_t payload_len;
+	const uint8_t *untrusted_payload;  /* checked by each handler's validator */
+	size_t untrusted_payload_len;
 	struct qube *q;             /* resolved dest, when A_QUBE */
 	struct strbuf *out;         /* success content */
 	int klass;                  /* admin.vm.Create.*: the class */
@@ -164,7 +164,7 @@ static int vm_create(struct call_ctx *c)
 	struct qube *q;
 	int n, rc;
 
-	n = admin_kv_parse(c->payload, c->payload_len, kv);
+	n = admin_kv_parse(c->untrusted_payload, c->untrusted_payload_len, kv);
 	if (n < 0)
 		return err_set(&c->err, EXC_PROTOCOL, "malformed payload (expected name=N label=L [prop=value ...])");
 	for (int i = 0; i < n; i++) {
@@ -203,7 +203,7 @@ static int vm_clone(struct call_ctx *c)
 	struct qube *q;
 	int n, rc;
 
-	n = admin_kv_parse(c->payload, c->payload_len, kv);
+	n = admin_kv_parse(c->untrusted_payload, c->untrusted_payload_len, kv);
 	if (n != 1 || strcmp(kv[0].key, "name") != 0)
 		return err_set(&c->err, EXC_PROTOCOL, "malformed payload (expected name=N)");
 	if (need_halted(c, c->q) < 0)
@@ -286,7 +286,8 @@ static int vm_prop_set(struct call_ctx *c)
 	if ((prop_table[p].flags & PF_HALTED) && qube_class(c->q) != CLASS_ADMINVM &&
 	    need_halted(c, c->q) < 0)
 		return -1;
-	return qube_prop_set(c->srv->reg, c->q, (enum prop_id)p, c->payload, c->payload_len, &c->err);
+	return qube_prop_set(c->srv->reg, c->q, (enum prop_id)p, c->untrusted_payload,
+			     c->untrusted_payload_len, &c->err);
 }
 
 static int vm_prop_reset(struct call_ctx *c)
@@ -333,8 +334,8 @@ static int global_set(struct call_ctx *c)
 {
 	int g = global_id_of(c);
 
-	return g < 0 ? -1 : global_prop_set(c->srv->reg, (enum global_prop_id)g, c->payload,
-					     c->payload_len, &c->err);
+	return g < 0 ? -1 : global_prop_set(c->srv->reg, (enum global_prop_id)g, c->untrusted_payload,
+					     c->untrusted_payload_len, &c->err);
 }
 
 static int global_reset(struct call_ctx *c)
@@ -374,7 +375,7 @@ static int feat_set(struct call_ctx *c)
 {
 	if (need_not_dom0(c) < 0)
 		return -1;
-	return qube_feature_set(c->q, c->req->arg, c->payload, c->payload_len, &c->err);
+	return qube_feature_set(c->q, c->req->arg, c->untrusted_payload, c->untrusted_payload_len, &c->err);
 }
 
 static int feat_remove(struct call_ctx *c)
@@ -520,8 +521,8 @@ void admin_handle(struct admin_server *srv, const uint8_t *untrusted_req, size_t
 		goto fail;
 	}
 	c.req = &req;
-	c.payload = untrusted_req + req.payload_off;
-	c.payload_len = req.payload_len;
+	c.untrusted_payload = untrusted_req + req.payload_off;
+	c.untrusted_payload_len = req.payload_len;
 	c.out = &content;
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
 		if (strcmp(calls[i].method, req.method) == 0)
