@@ -4,7 +4,7 @@
  * Every message is a header followed by exactly hdr.len payload bytes.
  * Integers are little-endian (x86 host order), as in Qubes.  Structures
  * here describe the wire layout; decoding is done only by the parsers in
- * qrexec/*_parse.c, never by casting untrusted bytes to these types. */
+ * the qrexec/ *_parse.c files, never by casting untrusted bytes to these types. */
 #ifndef BH_QREXEC_PROTOCOL_H
 #define BH_QREXEC_PROTOCOL_H
 
@@ -47,6 +47,19 @@
 #define QREXEC_EXIT_PROBLEM       125       /* qrexec failure */
 #define QREXEC_EXIT_REFUSED       126       /* denied by policy */
 #define QREXEC_EXIT_NOT_FOUND     127       /* service not found */
+
+/* Added with the parsers (qrexec/hdr_parse.c and its siblings); SPEC/qrexec.md, "Wire format". */
+#define QREXEC_HDR_SIZE           8u        /* sizeof(struct msg_header) */
+#define QREXEC_VERSION_NONE       0u        /* before the HELLO exchange */
+#define QREXEC_SERVICE_CONNECT_SIZE 40u     /* struct exec_params + struct service_params */
+#define QREXEC_TRIGGER3_FIXED     96u       /* sizeof(struct trigger_service_params3) */
+#define QREXEC_EXIT_CODE_MAX      255u      /* DATA_EXIT_CODE carries a wait status 0..255 */
+#define QREXEC_DOMID_MAX          0x7fefu   /* below Xen's DOMID_FIRST_RESERVED */
+#define QREXEC_DATA_PORT_MIN      (VCHAN_BASE_PORT + 1u)
+#define QREXEC_DATA_PORT_MAX      65535u
+/* Largest payload of any message (EXEC_CMDLINE with the longest cmdline):
+ * a receive buffer of this size holds every message hdr_check accepts. */
+#define QREXEC_MAX_PAYLOAD        (8u + MAX_QREXEC_CMD_LEN)
 
 struct msg_header {
 	uint32_t type;
