@@ -1,0 +1,287 @@
+/* The facts table: qubes kept sorted by name, binary search for lookup,
+ * the sorted order for enumeration. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qrexec/policy/policy_facts.h"
+
+struct fq {
+	struct policy_qube q;   /* strings below are owned */
+	char **tags;
+};
+
+struct policy_facts_table {
+	struct fq *v;
+	size_t n, cap;
+};
+
+struct policy_facts_table *policy_facts_table_new(void)
+{
+	return calloc(1, sizeof(struct policy_facts_table));
+}
+
+static void fq_free(struct fq *f)
+{
+	free((char *)f->q.name);
+	free((char *)f->q.default_dispvm);
+	free((char *)f->q.template);
+	for (size_t i = 0; i < f->q.ntags; i++)
+		free(f->tags[i]);
+	free(f->tags);
+}
+
+void policy_facts_table_free(struct policy_facts_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		fq_free(&t->v[i]);
+	free(t->v);
+	free(t);
+}
+
+/* Index of name, or where it would go (*found false). */
+static size_t find(const struct policy_facts_table *t, const char *name, bool *found)
+{
+	size_t lo = 0, hi = t->n;
+
+	*found = false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(t->v[mid].q.name, name);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static char *dup_opt(const char *s, bool *fail)
+{
+	char *d;
+
+	if (!s || !s[0])
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		*fail = true;
+	return d;
+}
+
+static bool qube_name_ok(const char *s)
+{
+	return s && names_check(NAME_QUBE, (const uint8_t *)s, strnlen(s, QUBE_NAME_MAX + 1)) == 0;
+}
+
+int policy_facts_table_add(struct policy_facts_table *t, const struct policy_qube *q)
+{
+	struct fq f;
+	bool found, fail = false;
+	size_t at;
+
+	if (!qube_name_ok(q->name) || (unsigned)q->cls >= PCLASS_COUNT ||
+	    (q->default_dispvm && q->default_dispvm[0] && !qube_name_ok(q->default_dispvm)) ||
+	    (q->template && q->template[0] && !qube_name_ok(q->template)))
+		return -EINVAL;
+	if (q->ntags > POLICY_FACTS_TAGS_MAX || t->n >= POLICY_QUBES_MAX)
+		return -E2BIG;
+	for (size_t i = 0; i < q->ntags; i++)
+		if (!q->tags[i] || names_check(NAME_TAG, (const uint8_t *)q->tags[i],
+					       strnlen(q->tags[i], TOKEN_NAME_MAX + 1)) != 0)
+			return -EINVAL;
+	at = find(t, q->name, &found);
+	if (found)
+		return -EEXIST;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 16;
+		struct fq *v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		t->v = v;
+		t->cap = cap;
+	}
+	memset(&f, 0, sizeof(f));
+	f.q = *q;
+	f.q.name = dup_opt(q->name, &fail);
+	f.q.default_dispvm = dup_opt(q->default_dispvm, &fail);
+	f.q.template = dup_opt(q->template, &fail);
+	f.q.ntags = 0;
+	f.tags = q->ntags ? calloc(q->ntags, sizeof(char *)) : NULL;
+	if (q->ntags && !f.tags)
+		fail = true;
+	for (size_t i = 0; !fail && i < q->ntags; i++) {
+		f.tags[i] = strdup(q->tags[i]);
+		if (!f.tags[i])
+			fail = true;
+		else
+			f.q.ntags++;
+	}
+	f.q.tags = (const char *const *)f.tags;
+	if (fail) {
+		fq_free(&f);
+		return -ENOMEM;
+	}
+	memmove(&t->v[at + 1], &t->v[at], (t->n - at) * sizeof(*t->v));
+	t->v[at] = f;
+	t->n++;
+	return 0;
+}
+
+static const struct policy_qube *t_lookup(const void *ctx, const char *name)
+{
+	const struct policy_facts_table *t = ctx;
+	bool found;
+	size_t i = find(t, name, &found);
+
+	return found ? &t->v[i].q : NULL;
+}
+
+static const struct policy_qube *t_at(const void *ctx, size_t i)
+{
+	const struct policy_facts_table *t = ctx;
+
+	return i < t->n ? &t->v[i].q : NULL;
+}
+
+struct policy_facts policy_facts_table_facts(const struct policy_facts_table *t)
+{
+	struct policy_facts f = { t, t_lookup, t_at };
+
+	return f;
+}
+
+static int yesno(const char *v, bool *out)
+{
+	if (strcmp(v, "yes") == 0)
+		*out = true;
+	else if (strcmp(v, "no") == 0)
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+/* The next non-empty field of *s split at any of seps (cut in place), or
+ * NULL at the end. */
+static char *next_field(char **s, const char *seps)
+{
+	char *f;
+
+	while (**s && strchr(seps, **s))
+		(*s)++;
+	if (!**s)
+		return NULL;
+	f = *s;
+	*s += strcspn(*s, seps);
+	if (**s)
+		*(*s)++ = '\0';
+	return f;
+}
+
+/* One line of a facts file: fields split at spaces/tabs in place. */
+static const char *parse_line(struct policy_facts_table *t, char *line)
+{
+	char *field[8], *rest = line, *tok, *tags[POLICY_FACTS_TAGS_MAX];
+	size_t nf = 0, nt = 0;
+	struct policy_qube q;
+	int cls = -1, rc;
+
+	while ((tok = next_field(&rest, " \t\r")) != NULL) {
+		if (nf == 8)
+			return "too many fields";
+		field[nf++] = tok;
+	}
+	if (nf == 0 || field[0][0] == '#')
+		return NULL;
+	memset(&q, 0, sizeof(q));
+	q.name = field[0];
+	for (size_t i = 1; i < nf; i++) {
+		char *eq = strchr(field[i], '=');
+		const char *k = field[i], *v;
+
+		if (!eq)
+			return "expected key=value";
+		*eq = '\0';
+		v = eq + 1;
+		if (strcmp(k, "class") == 0) {
+			cls = policy_class_from_name((const uint8_t *)v, strlen(v));
+			if (cls < 0)
+				return "unknown class";
+		} else if (strcmp(k, "tags") == 0) {
+			char *list = eq + 1, *g;
+
+			while ((g = next_field(&list, ",")) != NULL) {
+				if (nt == POLICY_FACTS_TAGS_MAX)
+					return "too many tags";
+				tags[nt++] = g;
+			}
+		} else if (strcmp(k, "default_dispvm") == 0) {
+			q.default_dispvm = v;
+		} else if (strcmp(k, "template") == 0) {
+			q.template = v;
+		} else if (strcmp(k, "template_for_dispvms") == 0) {
+			if (yesno(v, &q.template_for_dispvms) < 0)
+				return "template_for_dispvms must be yes or no";
+		} else if (strcmp(k, "running") == 0) {
+			if (yesno(v, &q.running) < 0)
+				return "running must be yes or no";
+		} else {
+			return "unknown key";
+		}
+	}
+	if (cls < 0)
+		return "class= missing";
+	q.cls = (enum policy_class)cls;
+	q.tags = (const char *const *)tags;
+	q.ntags = nt;
+	rc = policy_facts_table_add(t, &q);
+	if (rc == -EEXIST)
+		return "duplicate qube";
+	if (rc == -EINVAL)
+		return "invalid name or tag";
+	if (rc < 0)
+		return "cannot add (too many qubes or out of memory)";
+	return NULL;
+}
+
+int policy_facts_table_read(struct policy_facts_table *t, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "re");
+	char line[4096];
+	unsigned lineno = 0;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strlen(line);
+		const char *msg;
+
+		lineno++;
+		if (n && line[n - 1] == '\n')
+			line[--n] = '\0';
+		else if (!feof(f)) {
+			snprintf(err, errlen, "%s:%u: line too long", path, lineno);
+			fclose(f);
+			return -1;
+		}
+		msg = parse_line(t, line);
+		if (msg) {
+			snprintf(err, errlen, "%s:%u: %s", path, lineno, msg);
+			fclose(f);
+			return -1;
+		}
+	}
+	fclose(f);
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* A ready-made struct policy_facts: a table of qubes sorted by name, filled
+ * by hand, from a text file (tests: --facts) or by the caller from the
+ * Admin API.  The daemon may instead answer policy_facts from its
+ * registry directly.
+ *
+ * Ownership: policy_facts_table_new() allocates, _free() frees; the table
+ * copies every string it is given. */
+#ifndef BH_POLICY_FACTS_H
+#define BH_POLICY_FACTS_H
+
+#include <stddef.h>
+
+#include "qrexec/policy/policy.h"
+
+#define POLICY_FACTS_TAGS_MAX 256u   /* SPEC/core.md: tags per qube */
+
+struct policy_facts_table;
+
+struct policy_facts_table *policy_facts_table_new(void);
+void policy_facts_table_free(struct policy_facts_table *t);
+
+/* Adds a qube (strings copied; name must be a valid qube name or "dom0",
+ * unique).  Returns 0, -EINVAL, -EEXIST, -E2BIG (over POLICY_QUBES_MAX or
+ * POLICY_FACTS_TAGS_MAX tags) or -ENOMEM. */
+int policy_facts_table_add(struct policy_facts_table *t, const struct policy_qube *q)
+	__attribute__((warn_unused_result));
+
+/* The callbacks over t (valid until t is changed or freed). */
+struct policy_facts policy_facts_table_facts(const struct policy_facts_table *t);
+
+/* Reads a facts file, one qube a line, '#' comments:
+ *   NAME class=CLASS [tags=T1,T2] [default_dispvm=NAME] [template=NAME]
+ *        [template_for_dispvms=yes|no] [running=yes|no]
+ * Returns 0, or -1 with "FILE:LINE: message" in err. */
+int policy_facts_table_read(struct policy_facts_table *t, const char *path, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+#endif
