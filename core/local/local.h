@@ -146,7 +146,12 @@ struct lroot_plan {
 	int tpl_idmap_fd;           /* userns mapping template ids to ours */
 	int idmap_fd;               /* userns mapping host ids 0.. to ours */
 	const char *private_dir;    /* .../NAME/private or disp-private */
+	const char *vchan_dir;      /* host dir bind-mounted at LOCAL_QUBE_VCHAN_DIR */
+	uint32_t domid;             /* VCHAN_DOMAIN of the qube's processes */
 };
+
+/* Where a qube sees its own channel directory (SPEC/vchan.md). */
+#define LOCAL_QUBE_VCHAN_DIR "/run/bulkhead/vchan"
 
 /* In the child, as host root in its own mount namespace: build the qube's
  * tree and pivot_root into it.  On failure sets *step to a short static

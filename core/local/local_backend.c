@@ -31,6 +31,7 @@
 #define STAGE_DIR   "run/bulkhead/vmm-local/stage"
 #define PID_DIR     "run/bulkhead/qubes"
 #define LOG_DIR     "var/log/bulkhead/qubes"
+#define VCHAN_DIR   "run/bulkhead/vchan"   /* one subdirectory per domain id */
 #define RETRY_MS    50
 
 struct local_ctx local_ctx;
@@ -160,6 +161,34 @@ static void remove_disp_private(const char *name)
 	close(fd);
 }
 
+/* The qube's channel directory VCHAN_DIR/DOMID: emptied (a qube may
+ * have left anything there, subdirectories included) and made afresh,
+ * root-owned 01777 so the qube's users create their sockets and dom0's
+ * uid-0 daemons, owning the directory, can remove anything in it. */
+static int vchan_dir_reset(uint32_t domid, bool make, char *path, size_t len)
+{
+	char parent[BH_PATH_MAX], name[16];
+	int pfd, rc = 0;
+
+	snprintf(name, sizeof(name), "%u", domid);
+	if ((rc = local_path(parent, sizeof(parent), VCHAN_DIR)) < 0 ||
+	    (rc = mkdirs_abs(parent, 0755)) < 0)
+		return rc;
+	if ((pfd = open(parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -errno;
+	rc = lvol_rm_tree(pfd, name);
+	if (rc == -ENOENT)
+		rc = 0;
+	if (rc == 0 && make &&
+	    (mkdirat(pfd, name, 0700) < 0 || fchownat(pfd, name, 0, 0, AT_SYMLINK_NOFOLLOW) < 0 ||
+	     fchmodat(pfd, name, 01777, 0) < 0))
+		rc = -errno;
+	close(pfd);
+	if (rc == 0 && path != NULL && snprintf(path, len, "%s/%s", parent, name) >= (int)len)
+		rc = -ENAMETOOLONG;
+	return rc;
+}
+
 /* After the reap: pid file, DispVM private copy, cgroups.  Leaves the
  * entry in R_CLEANUP while the cgroup is not yet removable. */
 static void cleanup(struct running *r)
@@ -171,6 +200,7 @@ static void cleanup(struct running *r)
 			unlink(p);
 		if (r->disp_private)
 			remove_disp_private(r->name);
+		(void)vchan_dir_reset(r->qid, false, NULL, 0);
 		r->disp_private = false;
 		r->pid = 0;
 	}
@@ -444,6 +474,7 @@ struct start_paths {
 	char private_dir[BH_PATH_MAX];
 	char pidfile[BH_PATH_MAX];
 	char log[BH_PATH_MAX];
+	char vchan_dir[BH_PATH_MAX];
 };
 
 static int fill_paths(const struct vmm_start *s, struct start_paths *sp)
@@ -514,6 +545,8 @@ static int local_start(const struct vmm_start *s, uint32_t *domid)
 			goto fail;
 		disp_made = true;
 	}
+	if ((rc = vchan_dir_reset(q->qid, true, sp->vchan_dir, sizeof(sp->vchan_dir))) < 0)
+		goto fail;
 	if ((rc = lus_make(0, base, LOCAL_UID_COUNT, &userns)) < 0)
 		goto fail;
 	if (s->root_template != NULL &&
@@ -551,6 +584,8 @@ static int local_start(const struct vmm_start *s, uint32_t *domid)
 	a.plan.tpl_idmap_fd = tplns;
 	a.plan.idmap_fd = userns;
 	a.plan.private_dir = sp->private_dir;
+	a.plan.vchan_dir = sp->vchan_dir;
+	a.plan.domid = q->qid;
 	a.userns_fd = userns;
 	a.go_fd = go[0];
 	a.status_fd = stp[1];

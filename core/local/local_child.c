@@ -70,13 +70,19 @@ static bool parent_alive(int go_fd)
 _Noreturn void lchild_main(const struct lchild_args *a)
 {
 	static char *const argv[] = { "qube-init", NULL };
-	static char *const envp[] = {
+	char domain[32];
+	char *const envp[] = {
 		"PATH=/usr/lib/bulkhead/bin:/usr/local/bin:/usr/bin:/bin",
 		"HOME=/root",
 		"TERM=dumb",
+		/* What the qrexec agent needs to find dom0 (lib/vchan.h). */
+		domain,
+		"VCHAN_SOCKET_DIR=" LOCAL_QUBE_VCHAN_DIR,
 		NULL,
 	};
 	struct pollfd go = { .fd = a->go_fd, .events = POLLIN };
+
+	snprintf(domain, sizeof(domain), "VCHAN_DOMAIN=%u", a->plan.domid);
 	const char *step = "setup";
 	sigset_t all;
 	char c;

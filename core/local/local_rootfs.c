@@ -542,6 +542,25 @@ int lroot_build(const struct lroot_plan *p, const char **step)
 		}
 	}
 
+	/* The qube's own channel directory, and nothing of the others'. */
+	STEP("vchan directory");
+	{
+		int v = open(p->vchan_dir, DIR_FLAGS);
+
+		if (v < 0) {
+			rc = -errno;
+			goto out;
+		}
+		m = clone_tree(v, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, -1);
+		close(v);
+		if (m < 0 || (rc = mk(rootfd, "run/bulkhead", 0755, p->base)) < 0 ||
+		    (rc = mk(rootfd, LOCAL_QUBE_VCHAN_DIR + 1, 0755, p->base)) < 0 ||
+		    (m = attach(m, rootfd, LOCAL_QUBE_VCHAN_DIR + 1)) < 0) {
+			rc = m < 0 ? m : rc;
+			goto out;
+		}
+	}
+
 	/* pivot_root(".", ".") stacks the old root on the new one; detaching
 	 * it leaves nothing of the host reachable by "..", unlike chroot. */
 	STEP("pivot_root");

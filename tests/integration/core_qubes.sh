@@ -18,6 +18,13 @@ note "each qube has its own hostname"
 note "Debian's alternatives resolve inside a qube (awk is /etc/alternatives/awk)"
 [ "$(in_qube work 1000 awk 'BEGIN { print 6 * 7 }')" = 42 ] || fail "awk does not run in a qube"
 
+note "each qube has its own vchan directory, and only its own"
+in_qube work 1000 sh -c 'echo w > /run/bulkhead/vchan/probe' || fail "work cannot write its vchan dir"
+in_qube personal 1000 test -e /run/bulkhead/vchan/probe && fail "personal sees work's vchan dir"
+wd=$(in_qube work 0 cat /proc/1/environ | tr '\0' '\n' | sed -n 's/^VCHAN_DOMAIN=//p')
+[ "$wd" = "$(qvm-prefs work qid)" ] || fail "work's VCHAN_DOMAIN is '$wd'"
+[ -e "$BULKHEAD_ROOT/run/bulkhead/vchan/$wd/probe" ] || fail "dom0 does not see work's channel directory"
+
 note "each qube sees only its own processes"
 in_qube work 1000 sleep 300 &
 sleeper=$!
@@ -83,6 +90,8 @@ expect_fail 1 qvm-remove -f personal >/dev/null
 expect_ok qvm-kill personal >/dev/null
 expect_ok qvm-remove -f personal >/dev/null
 [ -e "$BULKHEAD_ROOT/var/lib/bulkhead/qubes/personal" ] && fail "volumes of a removed qube left"
+pd=$(ls "$BULKHEAD_ROOT/run/bulkhead/vchan/" | wc -l)
+[ "$pd" -le 1 ] || fail "channel directories of stopped qubes left: $(ls "$BULKHEAD_ROOT/run/bulkhead/vchan/")"
 
 note "stopping bulkheadd stops every qube"
 qvm-start personal >/dev/null 2>&1 && fail "removed qube started"
