@@ -37,33 +37,6 @@ const struct sandbox_rule bulkheadd_seccomp[] = {
 	ALLOW(futex, "libc locks in stdio"),
 	ALLOW(exit_group, "exit"),
 	ALLOW(exit, "exit"),
-#ifdef BH_SANITIZER_BUILD
-	/* Sanitizer builds only: the ASan/UBSan runtime's own needs when it
-	 * reports an error.  Never compiled into a production build. */
-	ALLOW(sigaltstack, "ASan runtime"),
-	ALLOW(rt_sigaction, "ASan runtime"),
-	ALLOW(prctl, "ASan runtime"),
-	ALLOW(readlink, "ASan symbolizer"),
-	ALLOW(readlinkat, "ASan symbolizer"),
-	ALLOW(getrlimit, "ASan runtime"),
-	ALLOW(prlimit64, "ASan runtime"),
-	ALLOW(sched_yield, "ASan runtime"),
-	ALLOW(gettid, "ASan runtime"),
-	ALLOW(tgkill, "ASan abort"),
-	ALLOW(getppid, "ASan runtime"),
-	ALLOW(open, "ASan runtime"),
-	ALLOW(getdents64, "LeakSanitizer lists threads"),
-	ALLOW(getdents, "LeakSanitizer lists threads"),
-	ALLOW(ioctl, "sanitizer runtime terminal checks"),
-	ALLOW(pipe2, "ASan symbolizer"),
-	ALLOW(clone, "ASan symbolizer"),
-	ALLOW(clone3, "ASan symbolizer"),
-	ALLOW(execve, "ASan symbolizer"),
-	ALLOW(mprotect, "ASan runtime"),
-	ALLOW(pread64, "ASan runtime"),
-	ALLOW(ptrace, "LeakSanitizer stops the world at exit"),
-	ALLOW(sched_getaffinity, "ASan runtime"),
-#endif
 };
 
 const size_t bulkheadd_seccomp_len = sizeof(bulkheadd_seccomp) / sizeof(bulkheadd_seccomp[0]);

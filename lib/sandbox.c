@@ -7,6 +7,48 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#ifdef BH_SANITIZER_BUILD
+/* Sanitizer builds only (make SAN=1): what the ASan/UBSan runtime needs
+ * when it reports, and LeakSanitizer at exit (it lists and ptraces the
+ * threads).  Appended to every policy; never in a production build. */
+static const struct sandbox_rule sanitizer_rules[] = {
+	{ "sigaltstack", -1, 0, "" }, { "rt_sigaction", -1, 0, "" }, { "prctl", -1, 0, "" },
+	{ "readlink", -1, 0, "" }, { "readlinkat", -1, 0, "" }, { "getrlimit", -1, 0, "" },
+	{ "prlimit64", -1, 0, "" }, { "sched_yield", -1, 0, "" }, { "gettid", -1, 0, "" },
+	{ "tgkill", -1, 0, "" }, { "getppid", -1, 0, "" }, { "open", -1, 0, "" },
+	{ "openat", -1, 0, "" }, { "getdents64", -1, 0, "" }, { "getdents", -1, 0, "" },
+	{ "pipe2", -1, 0, "" }, { "clone", -1, 0, "" }, { "clone3", -1, 0, "" },
+	{ "execve", -1, 0, "" }, { "mprotect", -1, 0, "" }, { "pread64", -1, 0, "" },
+	{ "ptrace", -1, 0, "" }, { "wait4", -1, 0, "" }, { "sched_getaffinity", -1, 0, "" },
+	{ "futex", -1, 0, "" }, { "ioctl", -1, 0, "" }, { "fstat", -1, 0, "" },
+	{ "newfstatat", -1, 0, "" }, { "write", -1, 0, "" }, { "exit_group", -1, 0, "" },
+};
+#endif
+
+static int add_rules(scmp_filter_ctx ctx, const struct sandbox_rule *rules, size_t n)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		int nr = seccomp_syscall_resolve_name(rules[i].syscall);
+		if (nr == __NR_SCMP_ERROR)
+			return -EINVAL;
+		if (rules[i].arg < 0) {
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+		} else {
+			struct scmp_arg_cmp cmp = {
+				.arg = (unsigned)rules[i].arg, .op = SCMP_CMP_EQ,
+				.datum_a = rules[i].value, .datum_b = 0,
+			};
+			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &cmp);
+		}
+		/* The same call twice (a table and the sanitizer's) is fine. */
+		if (rc == -EEXIST)
+			rc = 0;
+	}
+	return rc;
+}
+
 int sandbox_install(const struct sandbox_rule *rules, size_t n)
 {
 	scmp_filter_ctx ctx;
@@ -17,22 +59,11 @@ int sandbox_install(const struct sandbox_rule *rules, size_t n)
 	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	if (ctx == NULL)
 		return -ENOMEM;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		int nr = seccomp_syscall_resolve_name(rules[i].syscall);
-		if (nr == __NR_SCMP_ERROR) {
-			rc = -EINVAL;
-			break;
-		}
-		if (rules[i].arg < 0)
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
-		else {
-			struct scmp_arg_cmp cmp = {
-				.arg = (unsigned)rules[i].arg, .op = SCMP_CMP_EQ,
-				.datum_a = rules[i].value, .datum_b = 0,
-			};
-			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &cmp);
-		}
-	}
+#ifdef BH_SANITIZER_BUILD
+	rc = add_rules(ctx, sanitizer_rules, sizeof(sanitizer_rules) / sizeof(sanitizer_rules[0]));
+#endif
+	if (rc == 0)
+		rc = add_rules(ctx, rules, n);
 	if (rc == 0)
 		rc = seccomp_load(ctx);
 	seccomp_release(ctx);

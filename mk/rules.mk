@@ -3,6 +3,7 @@
 #   $(eval $(call bh_lib,NAME,SOURCES))           -> $(BUILD)/lib/libNAME.a
 #   $(eval $(call bh_prog,NAME,SOURCES,LIBS,LDLIBS)) -> $(BUILD)/bin/NAME
 #   $(eval $(call bh_test,NAME,SOURCES,LIBS,LDLIBS)) -> $(BUILD)/tests/NAME
+#   $(eval $(call bh_qube_prog,NAME,SOURCES,LIBS,LDLIBS)) -> $(BUILD)/qube/bin/NAME
 #   LIBS are library NAMEs built with bh_lib, listed most dependent first.
 
 OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -30,6 +31,16 @@ $(BUILD)/tests/$(1): $(call OBJ,$(2)) $(call LIBA,$(3))
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $(call OBJ,$(2)) $(call LIBA,$(3)) $(4)
 TESTPROGS += $(BUILD)/tests/$(1)
+endef
+
+# Programs that run inside qubes: built into $(BUILD)/qube/bin, which the
+# local backend bind-mounts read-only at /usr/lib/bulkhead in every qube.
+define bh_qube_prog
+$(BUILD)/qube/bin/$(1): $(call OBJ,$(2)) $(call LIBA,$(3))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $(call OBJ,$(2)) $(call LIBA,$(3)) $(4)
+PROGRAMS += $(BUILD)/qube/bin/$(1)
+INSTALL_QUBE += $(BUILD)/qube/bin/$(1)
 endef
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
