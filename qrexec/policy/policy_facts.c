@@ -195,12 +195,15 @@ static const char *parse_line(struct policy_facts_table *t, char *line)
 	struct policy_qube q;
 	int cls = -1, rc;
 
+	rest += strspn(rest, " \t\r");
+	if (rest[0] == '#')
+		return NULL;
 	while ((tok = next_field(&rest, " \t\r")) != NULL) {
 		if (nf == 8)
 			return "too many fields";
 		field[nf++] = tok;
 	}
-	if (nf == 0 || field[0][0] == '#')
+	if (nf == 0)
 		return NULL;
 	memset(&q, 0, sizeof(q));
 	q.name = field[0];
