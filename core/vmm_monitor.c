@@ -1,8 +1,11 @@
 #include "core/vmm_monitor.h"
 
 #include <errno.h>
+#include <sys/wait.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -14,14 +17,106 @@
 #include "core/vmm_proto_parse.h"
 #include "lib/io.h"
 #include "lib/log.h"
+#include "lib/paths.h"
 
 #define MONITOR_REQ_TIMEOUT_MS 5000u
+#define MAX_QREXEC_DAEMONS 256u
 
 static const struct vmm_backend *backend;
+
+/* The qrexec-daemon of each running qube (SPEC/qrexec-daemons.md).  The
+ * monitor waits on these pids only: the backend reaps its own. */
+static struct qrexec_daemon {
+	pid_t pid;
+	char name[QUBE_NAME_MAX + 1];
+} daemons[MAX_QREXEC_DAEMONS];
+static char daemon_path[BH_PATH_MAX];
+
+static void stop_daemon(struct qrexec_daemon *d)
+{
+	if (d->pid <= 0)
+		return;
+	kill(d->pid, SIGTERM);
+	waitpid(d->pid, NULL, 0);
+	memset(d, 0, sizeof(*d));
+}
+
+static void reap_daemons(void)
+{
+	for (size_t i = 0; i < MAX_QREXEC_DAEMONS; i++)
+		if (daemons[i].pid > 0 && waitpid(daemons[i].pid, NULL, WNOHANG) == daemons[i].pid)
+			memset(&daemons[i], 0, sizeof(daemons[i]));
+}
+
+static void start_daemon(const char *name, uint32_t domid)
+{
+	struct qrexec_daemon *slot = NULL;
+	char dom[16], log[BH_PATH_MAX], rel[96];
+	pid_t pid;
+
+	if (daemon_path[0] == '\0')
+		return;
+	for (size_t i = 0; i < MAX_QREXEC_DAEMONS; i++) {
+		if (daemons[i].pid > 0 && strcmp(daemons[i].name, name) == 0)
+			stop_daemon(&daemons[i]);       /* left from the qube's last run */
+		if (slot == NULL && daemons[i].pid <= 0)
+			slot = &daemons[i];
+	}
+	snprintf(rel, sizeof(rel), BH_LOG_DIR "/qrexec.%s.log", name);
+	if (slot == NULL || bh_path(log, sizeof(log), rel) < 0) {
+		log_warnx("monitor: no qrexec-daemon for %s", name);
+		return;
+	}
+	snprintf(dom, sizeof(dom), "%u", domid);
+	pid = fork();
+	if (pid < 0) {
+		log_warn("monitor: fork");
+		return;
+	}
+	if (pid == 0) {
+		sigset_t none;
+		int fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execl(daemon_path, "qrexec-daemon", dom, name, (char *)NULL);
+		_exit(127);
+	}
+	slot->pid = pid;
+	memcpy(slot->name, name, sizeof(slot->name));
+}
+
+/* qrexec-daemon is installed next to bulkheadd; without it qubes run
+ * without qrexec (said once, at start). */
+static void find_daemon(void)
+{
+	char self[BH_PATH_MAX - sizeof("/qrexec-daemon")];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash == NULL)
+		return;
+	*slash = '\0';
+	snprintf(daemon_path, sizeof(daemon_path), "%s/qrexec-daemon", self);
+	if (access(daemon_path, X_OK) < 0) {
+		log_warnx("monitor: %s not found: qubes will run without qrexec", daemon_path);
+		daemon_path[0] = '\0';
+	}
+}
 
 static _Noreturn void monitor_exit(int status)
 {
 	backend->kill_all();
+	for (size_t i = 0; i < MAX_QREXEC_DAEMONS; i++)
+		stop_daemon(&daemons[i]);
 	exit(status);
 }
 
@@ -30,6 +125,7 @@ static int serve(const struct vmm_request *r, struct vmm_wire_reply *rep)
 	struct vmm_status st = { 0 };
 	struct vmm_start s;
 	const char *name = r->q[0].name;
+	int rc;
 
 	switch (r->op) {
 	case VMM_OP_VOLUME_CREATE:
@@ -42,7 +138,10 @@ static int serve(const struct vmm_request *r, struct vmm_wire_reply *rep)
 		s.qube = &r->q[0];
 		s.root_template = (r->present & 2u) ? &r->q[1] : NULL;
 		s.private_source = (r->present & 4u) ? &r->q[2] : NULL;
-		return backend->start(&s, &rep->domid);
+		rc = backend->start(&s, &rep->domid);
+		if (rc == 0)
+			start_daemon(r->q[0].name, rep->domid);
+		return rc;
 	case VMM_OP_PAUSE:
 		return backend->pause(name);
 	case VMM_OP_UNPAUSE:
@@ -52,7 +151,7 @@ static int serve(const struct vmm_request *r, struct vmm_wire_reply *rep)
 	case VMM_OP_KILL:
 		return backend->kill(name);
 	case VMM_OP_STATUS: {
-		int rc = backend->status(name, &st);
+		rc = backend->status(name, &st);
 		rep->state = (uint32_t)st.state;
 		rep->domid = st.domid;
 		rep->init_pid = st.init_pid;
@@ -109,6 +208,7 @@ void vmm_monitor_run(int fd, const struct vmm_backend *be, const char *root)
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0)
 		fatal("monitor: signalfd");
+	find_daemon();
 	rc = be->init(root);
 	if (rc < 0)
 		fatalx("monitor: %s backend: %s", be->name, strerror(-rc));
@@ -117,6 +217,7 @@ void vmm_monitor_run(int fd, const struct vmm_backend *be, const char *root)
 		int next = -1;
 
 		be->tick(&next);
+		reap_daemons();
 		if (poll(p, 2, next) < 0 && errno != EINTR)
 			fatal("monitor: poll");
 		if (p[1].revents & POLLIN) {
