@@ -11,8 +11,9 @@
 # sanitizer runtimes (tests/fuzz).  Heavy tools (frama-c, qemu, xen) come with the
 # issues that need them.
 set -eu
+# libxen-dev: libxenvchan and the Xen tool libraries for lib/vchan_xen.c (libvchanxen).
 PKGS="build-essential clang libclang-rt-14-dev pkg-config libseccomp-dev
-libsodium-dev libcap-dev util-linux iproute2 procps bc python3 mawk"
+libsodium-dev libcap-dev util-linux iproute2 procps bc python3 mawk libxen-dev"
 
 missing_pkgs() {
 	for p in $PKGS; do

@@ -1,0 +1,226 @@
+/* vchan: transport selection and the blocking calls shared by every
+ * transport (SPEC/vchan.md). */
+#include "vchan.h"
+#include "vchan_impl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io.h"
+
+/* Weak: NULL unless libvchanxen.a was linked (with --undefined, see
+ * lib/module.mk). */
+extern const struct vchan_ops vchan_xen_ops __attribute__((weak));
+
+uint32_t vchan_local_domain(void)
+{
+	const char *s = getenv("VCHAN_DOMAIN");
+	uint32_t v = 0;
+
+	if (s == NULL)
+		return 0;
+	/* Decimal, no sign, no leading zero, below the reserved ids. */
+	if (s[0] == '\0' || (s[0] == '0' && s[1] != '\0'))
+		return VCHAN_DOMAIN_INVALID;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return VCHAN_DOMAIN_INVALID;
+		v = v * 10u + (uint32_t)(*p - '0');
+		if (v >= VCHAN_DOMID_LIMIT)
+			return VCHAN_DOMAIN_INVALID;
+	}
+	return v;
+}
+
+/* The transport, chosen on first use and kept for the process. */
+static const struct vchan_ops *select_ops(int *err)
+{
+	static const struct vchan_ops *chosen;
+	static int chosen_err;
+	const char *env;
+	const struct vchan_ops *xen = &vchan_xen_ops;   /* NULL unless linked */
+
+	if (chosen != NULL || chosen_err != 0)
+		goto out;
+	env = getenv("VCHAN_BACKEND");
+	if (env == NULL || env[0] == '\0') {
+		chosen = xen != NULL && xen->available() ? xen : &vchan_socket_ops;
+	} else if (strcmp(env, "socket") == 0) {
+		chosen = &vchan_socket_ops;
+	} else if (strcmp(env, "xen") == 0) {
+		if (xen != NULL)
+			chosen = xen;
+		else
+			chosen_err = -EPROTONOSUPPORT;   /* built without libvchanxen */
+	} else {
+		chosen_err = -EINVAL;
+	}
+out:
+	if (chosen == NULL && err != NULL)
+		*err = chosen_err;
+	return chosen;
+}
+
+const char *vchan_backend(void)
+{
+	const struct vchan_ops *ops = select_ops(NULL);
+
+	return ops != NULL ? ops->name : NULL;
+}
+
+struct vchan *vchan_server_init(uint32_t remote_domain, uint32_t port,
+				size_t read_min, size_t write_min, int *err)
+{
+	int e = 0;
+	const struct vchan_ops *ops = select_ops(&e);
+	struct vchan *v = NULL;
+
+	if (ops == NULL)
+		goto fail;
+	if (remote_domain >= VCHAN_DOMID_LIMIT || vchan_local_domain() == VCHAN_DOMAIN_INVALID) {
+		e = -EINVAL;
+		goto fail;
+	}
+	v = ops->server_init(remote_domain, port, read_min, write_min, &e);
+	if (v != NULL)
+		return v;
+fail:
+	if (err != NULL)
+		*err = e < 0 ? e : -EIO;
+	return NULL;
+}
+
+struct vchan *vchan_client_init(uint32_t remote_domain, uint32_t port,
+				uint64_t deadline_ms, int *err)
+{
+	int e = 0;
+	const struct vchan_ops *ops = select_ops(&e);
+	struct vchan *v = NULL;
+
+	if (ops == NULL)
+		goto fail;
+	if (remote_domain >= VCHAN_DOMID_LIMIT || vchan_local_domain() == VCHAN_DOMAIN_INVALID) {
+		e = -EINVAL;
+		goto fail;
+	}
+	v = ops->client_init(remote_domain, port, deadline_ms, &e);
+	if (v != NULL)
+		return v;
+fail:
+	if (err != NULL)
+		*err = e < 0 ? e : -EIO;
+	return NULL;
+}
+
+int vchan_wait_connected(struct vchan *v, uint64_t deadline_ms)
+{
+	for (;;) {
+		int st = v->ops->is_open(v), rc;
+
+		if (st == VCHAN_CONNECTED)
+			return 0;
+		if (st == VCHAN_DISCONNECTED)
+			return -EPIPE;
+		if (now_ms() >= deadline_ms)
+			return -ETIMEDOUT;
+		rc = v->ops->wait(v, deadline_ms);
+		if (rc < 0 && rc != -ETIMEDOUT)
+			return rc;
+	}
+}
+
+ssize_t vchan_read(struct vchan *v, void *buf, size_t len)
+{
+	return v->ops->read(v, buf, len);
+}
+
+ssize_t vchan_write(struct vchan *v, const void *buf, size_t len)
+{
+	return v->ops->write(v, buf, len);
+}
+
+/* recv and send: the non-blocking call until done, wait() in between.
+ * Each wait() returns on any event, so a timeout is noticed only by the
+ * deadline check at the top; a transport's wait() never returns 0 without
+ * reason for long (that would spin until the deadline). */
+int vchan_recv(struct vchan *v, void *buf, size_t len, uint64_t deadline_ms)
+{
+	char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = v->ops->read(v, p, len);
+		int rc;
+
+		if (n < 0)
+			return (int)n;
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		rc = v->ops->wait(v, deadline_ms);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int vchan_send(struct vchan *v, const void *buf, size_t len, uint64_t deadline_ms)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = v->ops->write(v, p, len);
+		int rc;
+
+		if (n < 0)
+			return (int)n;
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		rc = v->ops->wait(v, deadline_ms);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int vchan_wait(struct vchan *v, uint64_t deadline_ms)
+{
+	return v->ops->wait(v, deadline_ms);
+}
+
+int vchan_fd(const struct vchan *v)
+{
+	return v->ops->fd(v);
+}
+
+short vchan_poll_events(const struct vchan *v, int want_write)
+{
+	return v->ops->poll_events(v, want_write);
+}
+
+int vchan_is_open(struct vchan *v)
+{
+	return v->ops->is_open(v);
+}
+
+size_t vchan_data_ready(struct vchan *v)
+{
+	return v->ops->data_ready(v);
+}
+
+size_t vchan_buffer_space(struct vchan *v)
+{
+	return v->ops->buffer_space(v);
+}
+
+void vchan_close(struct vchan *v)
+{
+	if (v != NULL)
+		v->ops->close(v);
+}
