@@ -16,3 +16,4 @@ endef
 $(eval $(call bh_bench,socketpair,bench/socketpair.c))
 $(eval $(call bh_bench,core,bench/core.c,bulkhead))
 $(eval $(call bh_bench,vchan,bench/vchan.c,vchanxen bulkhead,$$(VCHANXEN_LDLIBS)))
+$(eval $(call bh_bench,policy,bench/policy.c,qpolicy bulkhead))
