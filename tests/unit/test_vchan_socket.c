@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <grp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -837,6 +838,114 @@ static void test_hostile_server(void)
 	unlink(victim);
 }
 
+/* ---- qubes as other uids: modes, links of another uid's socket, peer uids ---- */
+
+#define QUBE_UID(d) (100000u + (d))
+
+static void become(uint32_t d)
+{
+	uid_t id = QUBE_UID(d);
+
+	if (setgroups(0, NULL) < 0 || setresgid(id, id, id) < 0 || setresuid(id, id, id) < 0) {
+		perror("become");
+		exit(1);
+	}
+}
+
+static void job_uid_client(struct job *j)
+{
+	char buf[4];
+	uid_t uid = 1;
+	int err = 0;
+	struct vchan *v;
+
+	become(vchan_local_domain());
+	v = vchan_client_init(j->peer, j->port, in_ms(5000), &err);
+	CHECK(v != NULL);
+	if (v == NULL) {
+		fprintf(stderr, "uid client: %s\n", strerror(-err));
+		return;
+	}
+	CHECK(vchan_peer_uid(v, &uid) == 0 && uid == (j->peer ? QUBE_UID(j->peer) : 0));
+	CHECK(vchan_send(v, "ping", 4, in_ms(5000)) == 0);
+	CHECK(vchan_recv(v, buf, 4, in_ms(5000)) == 0 && memcmp(buf, "pong", 4) == 0);
+	vchan_close(v);
+}
+
+static void job_uid_server(struct job *j)
+{
+	char buf[4];
+	uid_t uid = 1;
+	int err = 0;
+	struct vchan *v;
+
+	become(vchan_local_domain());
+	v = vchan_server_init(j->peer, j->port, 0, 0, &err);
+	CHECK(v != NULL);
+	if (v == NULL) {
+		fprintf(stderr, "uid server: %s\n", strerror(-err));
+		return;
+	}
+	CHECK(vchan_wait_connected(v, in_ms(5000)) == 0);
+	CHECK(vchan_peer_uid(v, &uid) == 0 && uid == (j->peer ? QUBE_UID(j->peer) : 0));
+	CHECK(vchan_recv(v, buf, 4, in_ms(5000)) == 0 && memcmp(buf, "ping", 4) == 0);
+	CHECK(vchan_send(v, "pong", 4, in_ms(5000)) == 0);
+	vchan_close(v);
+}
+
+static void test_uids(void)
+{
+	char p[1200], buf[4];
+	uid_t uid = 1;
+	int err = 0;
+	struct job js = { .port = 530, .peer = 0 }, jc = { .port = 530, .peer = 0 };
+	struct vchan *v;
+	pid_t server, client;
+
+	/* Each qube owns its directory; dom0's parent only lets them pass. */
+	CHECK(chmod(root, 0711) == 0 && chmod(vdir, 0711) == 0);
+	for (uint32_t d = 5; d <= 7; d += 2) {
+		snprintf(p, sizeof(p), "%s/%u", vdir, d);
+		CHECK(chown(p, QUBE_UID(d), QUBE_UID(d)) == 0);
+	}
+
+	/* dom0 server, qube client with its own uid. */
+	v = vchan_server_init(5, 530, 0, 0, &err);
+	CHECK(v != NULL);
+	if (v != NULL) {
+		client = spawn(5, job_uid_client, &jc);
+		CHECK(vchan_wait_connected(v, in_ms(5000)) == 0);
+		CHECK(vchan_peer_uid(v, &uid) == 0 && uid == QUBE_UID(5));
+		CHECK(vchan_recv(v, buf, 4, in_ms(5000)) == 0 && memcmp(buf, "ping", 4) == 0);
+		CHECK(vchan_send(v, "pong", 4, in_ms(5000)) == 0);
+		reap(client);
+		vchan_close(v);
+	}
+
+	/* Qube server, dom0 client. */
+	js.port = 531;
+	server = spawn(5, job_uid_server, &js);
+	v = vchan_client_init(5, 531, in_ms(5000), &err);
+	CHECK(v != NULL);
+	if (v != NULL) {
+		CHECK(vchan_peer_uid(v, &uid) == 0 && uid == QUBE_UID(5));
+		CHECK(vchan_send(v, "ping", 4, in_ms(5000)) == 0);
+		CHECK(vchan_recv(v, buf, 4, in_ms(5000)) == 0 && memcmp(buf, "pong", 4) == 0);
+		vchan_close(v);
+	}
+	reap(server);
+
+	/* Qube to qube, two uids: dom0 links 5's socket into 7's directory. */
+	js.port = jc.port = 532;
+	js.peer = 7;
+	jc.peer = 5;
+	server = spawn(5, job_uid_server, &js);
+	client = spawn(7, job_uid_client, &jc);
+	CHECK(vchan_socket_expose(5, 7, 532, in_ms(5000)) == 0);
+	reap(client);
+	reap(server);
+}
+
 /* Nothing but the directories themselves may be left behind. */
 static void check_dirs_empty(void)
 {
@@ -901,6 +1010,7 @@ int main(void)
 	test_hostile_client();
 	test_hostile_server();
 	test_duplex();
+	test_uids();
 
 	as_domain(0);
 	fds_after = count_fds();
