@@ -57,7 +57,8 @@ struct vchan *vchan_server_init(uint32_t remote_domain, uint32_t port,
 struct vchan *vchan_client_init(uint32_t remote_domain, uint32_t port,
 				uint64_t deadline_ms, int *err);
 
-/* Waits until the server's peer has connected (or deadline). */
+/* Waits until the server's peer has connected: 0, -ETIMEDOUT, or -EPIPE
+ * if it has connected and gone already. */
 int vchan_wait_connected(struct vchan *v, uint64_t deadline_ms) __attribute__((warn_unused_result));
 
 /* Non-blocking: as many bytes as are available / fit right now (0 if
