@@ -205,8 +205,11 @@ static int watch_dir(int dirfd)
 
 	if (ino < 0)
 		return -errno;
-	if (proc_path(p, sizeof(p), dirfd, NULL) < 0 ||
-	    inotify_add_watch(ino, p, IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_ONLYDIR) < 0) {
+	if (proc_path(p, sizeof(p), dirfd, NULL) < 0) {
+		close(ino);
+		return -ENAMETOOLONG;
+	}
+	if (inotify_add_watch(ino, p, IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_ONLYDIR) < 0) {
 		int e = errno;
 		close(ino);
 		return -e;
