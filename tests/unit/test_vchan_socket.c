@@ -893,24 +893,30 @@ static void job_uid_server(struct job *j)
 	vchan_close(v);
 }
 
-static void test_uids(void)
+/* Two layouts: each qube owning its directory, or (the local backend's)
+ * root-owned sticky 01777 directories. */
+static void test_uids(bool sticky, uint32_t port)
 {
-	char p[1200], buf[4];
+	char p[1200], name[64], buf[4];
 	uid_t uid = 1;
 	int err = 0;
-	struct job js = { .port = 530, .peer = 0 }, jc = { .port = 530, .peer = 0 };
+	struct job js = { .port = port, .peer = 0 }, jc = { .port = port, .peer = 0 };
 	struct vchan *v;
 	pid_t server, client;
 
-	/* Each qube owns its directory; dom0's parent only lets them pass. */
+	/* dom0's parent only lets the qubes pass (they have no bind mounts
+	 * here). */
 	CHECK(chmod(root, 0711) == 0 && chmod(vdir, 0711) == 0);
 	for (uint32_t d = 5; d <= 7; d += 2) {
 		snprintf(p, sizeof(p), "%s/%u", vdir, d);
-		CHECK(chown(p, QUBE_UID(d), QUBE_UID(d)) == 0);
+		if (sticky)
+			CHECK(chown(p, 0, 0) == 0 && chmod(p, 01777) == 0);
+		else
+			CHECK(chown(p, QUBE_UID(d), QUBE_UID(d)) == 0 && chmod(p, 0700) == 0);
 	}
 
 	/* dom0 server, qube client with its own uid. */
-	v = vchan_server_init(5, 530, 0, 0, &err);
+	v = vchan_server_init(5, port, 0, 0, &err);
 	CHECK(v != NULL);
 	if (v != NULL) {
 		client = spawn(5, job_uid_client, &jc);
@@ -923,9 +929,9 @@ static void test_uids(void)
 	}
 
 	/* Qube server, dom0 client. */
-	js.port = 531;
+	js.port = port + 1;
 	server = spawn(5, job_uid_server, &js);
-	v = vchan_client_init(5, 531, in_ms(5000), &err);
+	v = vchan_client_init(5, port + 1, in_ms(5000), &err);
 	CHECK(v != NULL);
 	if (v != NULL) {
 		CHECK(vchan_peer_uid(v, &uid) == 0 && uid == QUBE_UID(5));
@@ -936,14 +942,21 @@ static void test_uids(void)
 	reap(server);
 
 	/* Qube to qube, two uids: dom0 links 5's socket into 7's directory. */
-	js.port = jc.port = 532;
+	js.port = jc.port = port + 2;
 	js.peer = 7;
 	jc.peer = 5;
 	server = spawn(5, job_uid_server, &js);
 	client = spawn(7, job_uid_client, &jc);
-	CHECK(vchan_socket_expose(5, 7, 532, in_ms(5000)) == 0);
+	CHECK(vchan_socket_expose(5, 7, port + 2, in_ms(5000)) == 0);
 	reap(client);
 	reap(server);
+	/* In a sticky directory 7 cannot remove the link (5's uid owns it);
+	 * dom0 clears it. */
+	chan(name, sizeof(name), 5, 7, port + 2);
+	path_of(p, sizeof(p), 7, name);
+	CHECK(sticky ? is_sock(p) : gone(p));
+	CHECK(vchan_socket_clear(5, 7, port + 2) == 0);
+	CHECK(gone(p));
 }
 
 /* Nothing but the directories themselves may be left behind. */
@@ -1010,7 +1023,8 @@ int main(void)
 	test_hostile_client();
 	test_hostile_server();
 	test_duplex();
-	test_uids();
+	test_uids(true, 530);
+	test_uids(false, 540);
 
 	as_domain(0);
 	fds_after = count_fds();
