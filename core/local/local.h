@@ -150,8 +150,10 @@ struct lroot_plan {
 	uint32_t domid;             /* VCHAN_DOMAIN of the qube's processes */
 };
 
-/* Where a qube sees its own channel directory (SPEC/vchan.md). */
-#define LOCAL_QUBE_VCHAN_DIR "/run/bulkhead/vchan"
+/* Where a qube sees its own channel directory (SPEC/vchan.md); the
+ * _REL form is relative to the qube's root while it is being built. */
+#define LOCAL_QUBE_VCHAN_REL "run/bulkhead/vchan"
+#define LOCAL_QUBE_VCHAN_DIR "/" LOCAL_QUBE_VCHAN_REL
 
 /* In the child, as host root in its own mount namespace: build the qube's
  * tree and pivot_root into it.  On failure sets *step to a short static

@@ -171,9 +171,12 @@ static int vchan_dir_reset(uint32_t domid, bool make, char *path, size_t len)
 	int pfd, rc = 0;
 
 	snprintf(name, sizeof(name), "%u", domid);
+	/* 0700: the sockets in it are 0666 (qubes of other uids connect). */
 	if ((rc = local_path(parent, sizeof(parent), VCHAN_DIR)) < 0 ||
-	    (rc = mkdirs_abs(parent, 0755)) < 0)
+	    (rc = mkdirs_abs(parent, 0700)) < 0)
 		return rc;
+	if (chmod(parent, 0700) < 0)
+		return -errno;
 	if ((pfd = open(parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return -errno;
 	rc = lvol_rm_tree(pfd, name);

@@ -554,8 +554,8 @@ int lroot_build(const struct lroot_plan *p, const char **step)
 		m = clone_tree(v, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, -1);
 		close(v);
 		if (m < 0 || (rc = mk(rootfd, "run/bulkhead", 0755, p->base)) < 0 ||
-		    (rc = mk(rootfd, LOCAL_QUBE_VCHAN_DIR + 1, 0755, p->base)) < 0 ||
-		    (m = attach(m, rootfd, LOCAL_QUBE_VCHAN_DIR + 1)) < 0) {
+		    (rc = mk(rootfd, LOCAL_QUBE_VCHAN_REL, 0755, p->base)) < 0 ||
+		    (m = attach(m, rootfd, LOCAL_QUBE_VCHAN_REL)) < 0) {
 			rc = m < 0 ? m : rc;
 			goto out;
 		}
