@@ -28,3 +28,15 @@ endif
 fuzz: $(FUZZERS)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) BULKHEAD_BUILD=$(CURDIR)/$(BUILD) BULKHEAD_ROOT=$$(mktemp -d) \
 		tests/integration/fuzz_smoke.sh
+
+# qrexec wire-protocol parsers (qrexec/*_parse.c), one target per family.
+QREXEC_FUZZ_SRCS := qrexec/field_parse.c qrexec/hdr_parse.c qrexec/trigger_parse.c \
+	qrexec/exec_parse.c qrexec/msg_parse.c lib/names_parse.c
+QREXEC_FUZZERS := $(patsubst %,$(BUILD)/fuzz/fuzz_qrexec_%,hdr trigger exec)
+ifneq ($(SAN),1)
+$(eval $(call bh_fuzz,qrexec_hdr,$(QREXEC_FUZZ_SRCS)))
+$(eval $(call bh_fuzz,qrexec_trigger,$(QREXEC_FUZZ_SRCS)))
+$(eval $(call bh_fuzz,qrexec_exec,$(QREXEC_FUZZ_SRCS)))
+PROGRAMS += $(QREXEC_FUZZERS)
+fuzz: $(QREXEC_FUZZERS)
+endif
