@@ -8,6 +8,14 @@
 
 /*@ predicate is_ws(integer c) = c == ' ' || c == '\t' || c == '\r' || c == 11 || c == 12; */
 /*@ predicate is_graph(integer c) = 0x21 <= c <= 0x7e; */
+/*@ predicate p_alnum(integer c) = ('a' <= c <= 'z') || ('A' <= c <= 'Z') || ('0' <= c <= '9'); */
+/*@ predicate p_service_char(integer c) = p_alnum(c) || c == '.' || c == '_' || c == '-'; */
+/*@ predicate p_path_char(integer c) = p_service_char(c) || c == '+' || c == '/'; */
+/* The fields split_fields() found: n (offset, length) pairs inside buf. */
+/*@ predicate fields_ok(uint8_t *buf, size_t *off, size_t *flen, integer n) =
+      \valid_read(off + (0 .. n - 1)) && \valid_read(flen + (0 .. n - 1)) &&
+      \forall integer k; 0 <= k < n ==>
+        flen[k] >= 1 && \valid_read(buf + (off[k] .. off[k] + flen[k] - 1)); */
 
 /*@ assigns \nothing;
     ensures \result <==> is_ws(c); */
@@ -16,20 +24,23 @@ static bool is_ws(uint8_t c)
 	return c == ' ' || c == '\t' || c == '\r' || c == 11 || c == 12;
 }
 
-/*@ assigns \nothing; */
+/*@ assigns \nothing;
+    ensures \result <==> p_alnum(c); */
 static bool is_alnum(uint8_t c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
 /* Qubes' RPC name charset without '+'. */
-/*@ assigns \nothing; */
+/*@ assigns \nothing;
+    ensures \result <==> p_service_char(c); */
 static bool service_char(uint8_t c)
 {
 	return is_alnum(c) || c == '.' || c == '_' || c == '-';
 }
 
-/*@ assigns \nothing; */
+/*@ assigns \nothing;
+    ensures \result <==> p_path_char(c); */
 static bool path_char(uint8_t c)
 {
 	return is_alnum(c) || c == '.' || c == '_' || c == '-' || c == '+' || c == '/';
@@ -86,14 +97,10 @@ static void copy_str(char *dst, const uint8_t *src, size_t n)
 /*@ requires \valid_read(p + (0 .. n - 1));
     assigns \nothing;
     behavior ok:
-      assumes 1 <= n <= POLICY_SERVICE_MAX && \forall integer k; 0 <= k < n ==>
-        (('a' <= p[k] <= 'z') || ('A' <= p[k] <= 'Z') || ('0' <= p[k] <= '9') ||
-         p[k] == '.' || p[k] == '_' || p[k] == '-');
+      assumes 1 <= n <= POLICY_SERVICE_MAX && \forall integer k; 0 <= k < n ==> p_service_char(p[k]);
       ensures \result;
     behavior bad:
-      assumes !(1 <= n <= POLICY_SERVICE_MAX && \forall integer k; 0 <= k < n ==>
-        (('a' <= p[k] <= 'z') || ('A' <= p[k] <= 'Z') || ('0' <= p[k] <= '9') ||
-         p[k] == '.' || p[k] == '_' || p[k] == '-'));
+      assumes !(1 <= n <= POLICY_SERVICE_MAX && \forall integer k; 0 <= k < n ==> p_service_char(p[k]));
       ensures !\result;
     complete behaviors;
     disjoint behaviors; */
@@ -102,7 +109,7 @@ static bool service_ok(const uint8_t *p, size_t n)
 	if (n == 0 || n > POLICY_SERVICE_MAX)
 		return false;
 	/*@ loop invariant 0 <= i <= n;
-	    loop invariant \forall integer k; 0 <= k < i ==> service_char(p[k]);
+	    loop invariant \forall integer k; 0 <= k < i ==> p_service_char(p[k]);
 	    loop assigns i;
 	    loop variant n - i; */
 	for (size_t i = 0; i < n; i++)
@@ -175,8 +182,11 @@ int policy_class_from_name(const uint8_t *p, size_t n)
 /* Kind of a token without its value; PTOK_NONE when it is none of the
  * fixed words.  Place rules are applied by the caller. */
 /*@ requires \valid_read(p + (0 .. n - 1));
-    assigns \nothing;
-    ensures 0 <= \result < PTOK_COUNT; */
+    requires \valid(skip);
+    requires \separated(skip, p + (0 .. n - 1));
+    assigns *skip;
+    ensures 0 <= \result < PTOK_COUNT;
+    ensures 0 <= *skip <= n; */
 static int token_kind(const uint8_t *p, size_t n, size_t *skip)
 {
 	*skip = 0;
@@ -296,6 +306,11 @@ static size_t skip_ws(const uint8_t *buf, size_t len)
 	return i;
 }
 
+/*@ requires off <= len;
+    requires \valid_read(buf + (off .. len - 1));
+    assigns \nothing;
+    ensures 0 <= \result <= len - off;
+    ensures off + \result == len || buf[off + \result] == '\n'; */
 size_t policy_line_length(const uint8_t *buf, size_t len, size_t off)
 {
 	size_t i;
@@ -327,7 +342,8 @@ static int split_fields(const uint8_t *buf, size_t len, size_t off[POLICY_FIELDS
 
 	/*@ loop invariant 0 <= i <= len;
 	    loop invariant 0 <= n <= POLICY_FIELDS_MAX;
-	    loop invariant in_field ==> n >= 1 && off[n - 1] < i;
+	    loop invariant in_field ==> n >= 1 && off[n - 1] + flen[n - 1] == i;
+	    loop invariant \forall integer k; 0 <= k < n ==> flen[k] >= 1 && off[k] + flen[k] <= i;
 	    loop assigns i, n, in_field, off[0 .. POLICY_FIELDS_MAX - 1], flen[0 .. POLICY_FIELDS_MAX - 1];
 	    loop variant len - i; */
 	for (size_t i = 0; i < len; i++) {
@@ -424,7 +440,7 @@ static int parse_param(const uint8_t *p, size_t n, struct policy_line *l)
 }
 
 /* The action and its parameters: fields [first, n) of the line. */
-/*@ requires \valid_read(buf + (0 .. len - 1));
+/*@ requires fields_ok((uint8_t *)buf, (size_t *)off, (size_t *)flen, n);
     requires first < n <= POLICY_FIELDS_MAX;
     requires \valid(l);
     assigns *l; */
@@ -493,7 +509,7 @@ static int parse_path(const uint8_t *p, size_t n, struct policy_line *l)
 	return 0;
 }
 
-/*@ requires \valid_read(buf + (0 .. len - 1));
+/*@ requires fields_ok((uint8_t *)buf, (size_t *)off, (size_t *)flen, n);
     requires 1 <= n <= POLICY_FIELDS_MAX;
     requires \valid(l);
     assigns *l; */
@@ -533,8 +549,8 @@ static int parse_directive(const uint8_t *buf, const size_t *off, const size_t *
 
 /* A rule line: V5 SERVICE +ARG SOURCE TARGET ACTION [params], or compat
  * SOURCE TARGET ACTION [params]. */
-/*@ requires \valid_read(buf + (0 .. len - 1));
-    requires n <= POLICY_FIELDS_MAX;
+/*@ requires fields_ok((uint8_t *)buf, (size_t *)off, (size_t *)flen, n);
+    requires 1 <= n <= POLICY_FIELDS_MAX;
     requires \valid(l);
     assigns *l; */
 static int parse_rule(const uint8_t *buf, const size_t *off, const size_t *flen, size_t n,
@@ -598,13 +614,12 @@ int policy_line_parse(const uint8_t *buf, size_t len, enum policy_syntax syntax,
 	uint8_t tmp[POLICY_LINE_MAX];
 	const uint8_t *p = buf;
 	size_t off[POLICY_FIELDS_MAX], flen[POLICY_FIELDS_MAX];
-	struct policy_line l;
+	struct policy_line l = { 0 };
 	size_t start;
 	int n, rc;
 
 	if (len > POLICY_LINE_MAX)
 		return PPARSE_ETOOLONG;
-	memset(&l, 0, sizeof(l));
 	start = skip_ws(buf, len);
 	if (start == len || buf[start] == '#') {
 		l.kind = PLINE_EMPTY;
@@ -646,6 +661,7 @@ int policy_line_parse(const uint8_t *buf, size_t len, enum policy_syntax syntax,
 	return PPARSE_OK;
 }
 
+/*@ assigns \nothing; */
 const char *policy_parse_strerror(int code)
 {
 	switch (code) {
