@@ -117,8 +117,9 @@ void policy_fail(struct policy *p, const char *file, uint32_t line, const char *
 	char msg[POLICY_ERROR_MAX], full[POLICY_ERROR_MAX + 4096 + 32];  /* message + path + line */
 	va_list ap;
 
-	if (p->error)
+	if (p->broken)
 		return;     /* the first error is the one that counts */
+	p->broken = true;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -128,9 +129,7 @@ void policy_fail(struct policy *p, const char *file, uint32_t line, const char *
 		snprintf(full, sizeof(full), "%s:%u: %s", file, line, msg);
 	else
 		snprintf(full, sizeof(full), "%s: %s", file, msg);
-	p->error = strdup(full);
-	if (!p->error)
-		p->error = strdup("out of memory");  /* tiny; if even this fails the policy still has no rules */
+	p->error = strdup(full);       /* NULL when out of memory: policy_error() copes */
 	p->error_file = strdup(file);
 	p->error_line = line;
 	drop_rules(p);
@@ -256,7 +255,7 @@ int policy_finish(struct policy *p)
 {
 	size_t nsvc = 0, cap = 16, pos = 0;
 
-	if (p->error)
+	if (p->broken)
 		return -1;
 	for (size_t i = 0; i < p->nrules; i++)
 		nsvc += p->rules[i].service != NULL;
@@ -309,7 +308,7 @@ int policy_finish(struct policy *p)
 
 const char *policy_error(const struct policy *p)
 {
-	if (!p)
+	if (!p || (p->broken && !p->error))
 		return "out of memory";
 	return p->error;
 }

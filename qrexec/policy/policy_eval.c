@@ -527,7 +527,7 @@ static void decide(const struct policy *p, const struct policy_query *q, struct 
 	long ri;
 	enum policy_reason why;
 
-	if (!p || p->error) {
+	if (!p || p->broken) {
 		d->reason = PREASON_POLICY_ERROR;
 		d->file = p ? p->error_file : NULL;
 		d->line = p ? p->error_line : 0;

@@ -62,7 +62,8 @@ struct arena_chunk;
 
 struct policy {
 	char *dir;                  /* "" for a buffer policy */
-	char *error;                /* NULL when loaded */
+	char *error;                /* NULL when loaded (or out of memory: see broken) */
+	bool broken;                /* set with the first error, even if its text could not be allocated */
 	char *error_file;           /* display name of the failing file, owned; NULL */
 	uint32_t error_line;
 	char **files;               /* display names, owned */
