@@ -21,6 +21,7 @@
 
 #define MONITOR_REQ_TIMEOUT_MS 5000u
 #define MAX_QREXEC_DAEMONS 256u
+#define QREXEC_READY_TIMEOUT_MS 10000u
 
 static const struct vmm_backend *backend;
 
@@ -52,6 +53,7 @@ static void start_daemon(const char *name, uint32_t domid)
 {
 	struct qrexec_daemon *slot = NULL;
 	char dom[16], log[BH_PATH_MAX], rel[96];
+	int ready[2];
 	pid_t pid;
 
 	if (daemon_path[0] == '\0')
@@ -68,9 +70,15 @@ static void start_daemon(const char *name, uint32_t domid)
 		return;
 	}
 	snprintf(dom, sizeof(dom), "%u", domid);
+	if (pipe2(ready, O_CLOEXEC) < 0) {
+		log_warn("monitor: pipe");
+		return;
+	}
 	pid = fork();
 	if (pid < 0) {
 		log_warn("monitor: fork");
+		close(ready[0]);
+		close(ready[1]);
 		return;
 	}
 	if (pid == 0) {
@@ -83,11 +91,26 @@ static void start_daemon(const char *name, uint32_t domid)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		execl(daemon_path, "qrexec-daemon", dom, name, (char *)NULL);
+		/* fd 3 (not close-on-exec) carries the daemon's "ready". */
+		if (dup2(ready[1], 3) < 0)
+			_exit(127);
+		execl(daemon_path, "qrexec-daemon", dom, name, "--ready-fd", "3", (char *)NULL);
 		_exit(127);
 	}
+	close(ready[1]);
 	slot->pid = pid;
 	memcpy(slot->name, name, sizeof(slot->name));
+	/* Like Qubes, a start is complete when qrexec works: wait for the
+	 * agent to reach the daemon, bounded; after that the qube runs
+	 * without qrexec (said in the log) rather than failing to start. */
+	{
+		struct pollfd p = { .fd = ready[0], .events = POLLIN };
+		char c;
+
+		if (poll(&p, 1, QREXEC_READY_TIMEOUT_MS) != 1 || read(ready[0], &c, 1) != 1)
+			log_warnx("monitor: qrexec to %s not ready within %u ms", name, QREXEC_READY_TIMEOUT_MS);
+	}
+	close(ready[0]);
 }
 
 /* qrexec-daemon is installed next to bulkheadd; without it qubes run

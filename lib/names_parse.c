@@ -6,7 +6,6 @@
 
 /*@ predicate in_range(integer c, integer lo, integer hi) = lo <= c <= hi; */
 
-/*@ logic boolean is_alpha(integer c) = in_range(c, 'a', 'z') || in_range(c, 'A', 'Z'); */
 
 /*@ assigns \nothing;
     ensures \result == (('a' <= c <= 'z') || ('A' <= c <= 'Z') || ('0' <= c <= '9')); */

@@ -1,6 +1,6 @@
 /* qube-init: PID 1 inside every local qube.
  *
- * Starts the services in `services` (none yet), reaps every process that
+ * Starts the services in `services` (the qrexec agent), reaps every process that
  * ends up as its child, and on SIGTERM (the backend's shutdown) asks every
  * process of the qube to stop, waits up to GRACE_MS, kills what is left and
  * exits 0.  stdout is the qube's console log on the host. */
@@ -29,6 +29,7 @@ struct service {
 
 /* Processes started at boot, in order.  NULL-terminated. */
 static struct service services[] = {
+	{ "qrexec-agent", "/usr/lib/bulkhead/bin/qrexec-agent", 0 },
 	{ NULL, NULL, 0 },
 };
 

@@ -5,7 +5,7 @@
 CLI_COMMON := core/tools/cli.c core/vmm_names.c
 
 CLI_TOOLS := qvm-create qvm-start qvm-shutdown qvm-kill qvm-remove qvm-clone \
-	qvm-ls qvm-prefs qvm-features qvm-tags qubes-prefs
+	qvm-ls qvm-prefs qvm-features qvm-tags qubes-prefs qvm-run
 
 cli_extra_qvm-prefs    := core/tools/prefs.c
 cli_extra_qubes-prefs  := core/tools/prefs.c

@@ -1,0 +1,172 @@
+/* qrexec-agent: the qube's end of qrexec.  Started by qube-init as the
+ * qube's root.
+ *
+ * It connects to dom0's qrexec-daemon (control channel, port 512), runs
+ * what dom0 sends (MSG_EXEC_CMDLINE: a handler process per call, which
+ * connects the data channel and pumps it), and forwards service requests
+ * from qrexec-client-vm to dom0, answering them with dom0's decision.
+ * Messages from dom0 are checked like any other (the qrexec parsers): the
+ * agent trusts dom0's decisions, not the bytes' shape.
+ * SPEC/qrexec-daemons.md. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/io.h"
+#include "lib/log.h"
+#include "lib/vchan.h"
+#include "qrexec/agent/agent.h"
+#include "qrexec/msg_parse.h"
+#include "qrexec/protocol.h"
+
+#define CONNECT_TIMEOUT_MS 60000u
+#define MSG_TIMEOUT_MS      5000u
+
+static struct agent a;
+
+static void handshake(uint64_t deadline)
+{
+	uint8_t ours[12], untrusted_theirs[12];
+	struct msg_header h;
+	uint32_t max, theirs;
+	size_t n;
+
+	if (vchan_recv(a.ctrl, untrusted_theirs, sizeof(untrusted_theirs), deadline) < 0 ||
+	    qrexec_hdr_decode(untrusted_theirs, 8, &h) != QREXEC_OK ||
+	    qrexec_hdr_check(&h, CHAN_CONTROL, PEER_DAEMON, QREXEC_VERSION_NONE, &max) != QREXEC_OK ||
+	    qrexec_hello_decode(untrusted_theirs + 8, h.len, &theirs) != QREXEC_OK ||
+	    qrexec_negotiate(QREXEC_PROTOCOL_VERSION, theirs, &a.version) != QREXEC_OK)
+		fatalx("bad HELLO from dom0");
+	if (qrexec_hello_encode(QREXEC_PROTOCOL_VERSION, ours, sizeof(ours), &n) != QREXEC_OK ||
+	    vchan_send(a.ctrl, ours, n, deadline) < 0)
+		fatalx("cannot answer dom0's HELLO");
+}
+
+int agent_send_ctrl(const uint8_t *msg, size_t len)
+{
+	int rc = vchan_send(a.ctrl, msg, len, now_ms() + MSG_TIMEOUT_MS);
+
+	if (rc < 0)
+		fatalx("control channel: %s", strerror(-rc));
+	return rc;
+}
+
+static void on_control(void)
+{
+	uint8_t untrusted_hdr[8], *untrusted_payload = NULL;
+	uint64_t deadline = now_ms() + MSG_TIMEOUT_MS;
+	struct msg_header h;
+	uint32_t max;
+	int rc;
+
+	rc = vchan_recv(a.ctrl, untrusted_hdr, sizeof(untrusted_hdr), deadline);
+	if (rc == -EPIPE)
+		fatalx("dom0 closed the control channel");
+	if (rc < 0 || qrexec_hdr_decode(untrusted_hdr, 8, &h) != QREXEC_OK ||
+	    (rc = qrexec_hdr_check(&h, CHAN_CONTROL, PEER_DAEMON, a.version, &max)) != QREXEC_OK)
+		fatalx("bad message from dom0 (%d)", rc);
+	if (h.len > 0) {
+		if ((untrusted_payload = malloc(h.len)) == NULL)
+			fatalx("out of memory");
+		if (vchan_recv(a.ctrl, untrusted_payload, h.len, deadline) < 0)
+			fatalx("incomplete message from dom0");
+	}
+	switch (h.type) {
+	case MSG_EXEC_CMDLINE:
+	case MSG_JUST_EXEC:
+		agent_exec(&a, &h, untrusted_payload);
+		break;
+	case MSG_SERVICE_CONNECT:
+	case MSG_SERVICE_REFUSED:
+		agent_vm_answer(&a, &h, untrusted_payload);
+		break;
+	default:
+		fatalx("unexpected message 0x%x from dom0", h.type);
+	}
+	free(untrusted_payload);
+}
+
+static int listen_local(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *dir = getenv("QREXEC_AGENT_DIR") ? getenv("QREXEC_AGENT_DIR") : "/run/bulkhead";
+	mode_t old;
+	int fd, n;
+
+	n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", dir, AGENT_SOCKET_NAME);
+	if (n < 0 || (size_t)n >= sizeof(sa.sun_path))
+		fatalx("agent socket path too long");
+	unlink(sa.sun_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		fatal("socket");
+	/* Every user of the qube may ask for services: dom0 decides. */
+	old = umask(0);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0)
+		fatal("bind %s", sa.sun_path);
+	umask(old);
+	return fd;
+}
+
+int main(void)
+{
+	sigset_t mask;
+	int err = 0, sfd, lfd;
+
+	log_init("qrexec-agent");
+	agent_init(&a);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		fatal("signalfd");
+	a.ctrl = vchan_client_init(0, VCHAN_BASE_PORT, now_ms() + CONNECT_TIMEOUT_MS, &err);
+	if (a.ctrl == NULL)
+		fatalx("cannot reach dom0: %s", strerror(-err));
+	handshake(now_ms() + CONNECT_TIMEOUT_MS);
+	lfd = listen_local();
+	log_info("connected to dom0, protocol version %u", a.version);
+
+	for (;;) {
+		struct pollfd p[3 + AGENT_MAX_PENDING];
+		int np = 0;
+
+		p[np++] = (struct pollfd){ .fd = vchan_fd(a.ctrl), .events = POLLIN };
+		p[np++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		p[np++] = (struct pollfd){ .fd = lfd, .events = POLLIN };
+		for (size_t i = 0; i < AGENT_MAX_PENDING; i++)
+			p[np++] = (struct pollfd){ .fd = a.pending[i].fd, .events = POLLIN };
+		if (poll(p, (nfds_t)np, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
+			do
+				on_control();
+			while (vchan_data_ready(a.ctrl) >= 8);
+		if (p[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) == sizeof(si))
+				;
+			agent_reap(&a);
+		}
+		if (p[2].revents & POLLIN)
+			agent_vm_accept(&a, lfd);
+		for (size_t i = 0; i < AGENT_MAX_PENDING; i++)
+			if (a.pending[i].fd >= 0 && (p[3 + i].revents & (POLLIN | POLLHUP | POLLERR)))
+				agent_vm_readable(&a, &a.pending[i]);
+	}
+}

@@ -1,0 +1,2 @@
+$(eval $(call bh_prog,qrexec-client,qrexec/client/qrexec-client.c,qrexecrt qrexecproto bulkhead))
+INSTALL_BIN += $(BUILD)/bin/qrexec-client

@@ -1,0 +1,29 @@
+/* State and event loop of qrexec-daemon (one qube). */
+#ifndef BH_QREXEC_DAEMON_H
+#define BH_QREXEC_DAEMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/names_parse.h"
+#include "lib/sandbox.h"
+#include "lib/vchan.h"
+#include "qrexec/daemon/ports.h"
+
+struct daemon {
+	uint32_t domid;
+	char name[QUBE_NAME_MAX + 1];
+	uint32_t version;           /* negotiated with the agent */
+	struct vchan *ctrl;         /* control channel, port 512 */
+	int listen_fd;              /* dom0 clients */
+	struct ports ports;
+};
+
+/* Serves the agent and dom0 clients until the agent goes away (returns)
+ * or breaks the protocol (exits 1). */
+void daemon_serve(struct daemon *d);
+
+extern const struct sandbox_rule daemon_seccomp[];
+extern const size_t daemon_seccomp_len;
+
+#endif

@@ -1,0 +1,3 @@
+$(eval $(call bh_prog,qrexec-daemon,qrexec/daemon/qrexec-daemon.c qrexec/daemon/serve.c \
+	qrexec/daemon/ports.c qrexec/daemon/daemon_seccomp.c,qrexecrt qrexecproto bulkhead,-lseccomp))
+INSTALL_BIN += $(BUILD)/bin/qrexec-daemon

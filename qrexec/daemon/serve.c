@@ -1,0 +1,222 @@
+/* qrexec-daemon's event loop: the agent's control messages and dom0
+ * clients' requests.  One thing at a time; every read has a deadline. */
+#include <errno.h>
+#include <stdbool.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/io.h"
+#include "lib/log.h"
+#include "qrexec/daemon/daemon.h"
+#include "qrexec/lib/dom0req.h"
+#include "qrexec/msg_parse.h"
+
+#define MSG_TIMEOUT_MS 5000u
+
+static _Noreturn void violation(const struct daemon *d, const char *what, int code)
+{
+	/* Ends qrexec for this qube only; bulkheadd and other qubes go on. */
+	log_warnx("%s: protocol violation by the agent: %s (%d); closing", d->name, what, code);
+	vchan_close(d->ctrl);
+	exit(1);
+}
+
+static int send_ctrl(struct daemon *d, const uint8_t *msg, size_t len)
+{
+	int rc = vchan_send(d->ctrl, msg, len, now_ms() + MSG_TIMEOUT_MS);
+
+	if (rc < 0)
+		log_warnx("%s: cannot send to the agent: %s", d->name, strerror(-rc));
+	return rc;
+}
+
+static int refuse(struct daemon *d, const char *request_id)
+{
+	uint8_t msg[8 + REQUEST_ID_SIZE];
+	size_t n;
+
+	if (qrexec_service_refused_encode(request_id, msg, sizeof(msg), &n) != QREXEC_OK)
+		return -EINVAL;
+	return send_ctrl(d, msg, n);
+}
+
+/* A service request from the qube.  Policy evaluation arrives with
+ * qrexec-policyd; until then every request is refused (fail closed). */
+static void on_trigger(struct daemon *d, const struct msg_header *h, const uint8_t *untrusted_payload)
+{
+	static struct qrexec_trigger t;     /* ~65 KiB: not on the stack */
+	char esc[256];
+	int rc = h->type == MSG_TRIGGER_SERVICE3
+			 ? qrexec_trigger3_decode(untrusted_payload, h->len, &t)
+			 : qrexec_trigger2_decode(untrusted_payload, h->len, &t);
+
+	if (rc != QREXEC_OK)
+		violation(d, qrexec_strerror(rc), rc);
+	/* Validated charsets, escaped all the same: logs get no raw bytes. */
+	log_info("%s: request %s for %s to %s: refused (no policy daemon in this version)", d->name,
+		 t.request_id, log_escape(t.service.full, t.service.len, esc, sizeof(esc)), t.target);
+	(void)refuse(d, t.request_id);
+}
+
+static void on_control(struct daemon *d)
+{
+	uint8_t untrusted_hdr[8], *untrusted_payload = NULL;
+	uint64_t deadline = now_ms() + MSG_TIMEOUT_MS;
+	struct msg_header h;
+	uint32_t max;
+	int rc;
+
+	rc = vchan_recv(d->ctrl, untrusted_hdr, sizeof(untrusted_hdr), deadline);
+	if (rc == -EPIPE) {
+		log_info("%s: the agent closed the control channel", d->name);
+		exit(0);
+	}
+	if (rc < 0)
+		violation(d, "incomplete header", rc);
+	if ((rc = qrexec_hdr_decode(untrusted_hdr, sizeof(untrusted_hdr), &h)) != QREXEC_OK ||
+	    (rc = qrexec_hdr_check(&h, CHAN_CONTROL, PEER_AGENT, d->version, &max)) != QREXEC_OK)
+		violation(d, "message not allowed here", rc);
+	/* h.len <= max <= QREXEC_MAX_PAYLOAD: the check bounds the read. */
+	if (h.len > 0) {
+		untrusted_payload = malloc(h.len);
+		if (untrusted_payload == NULL)
+			fatalx("out of memory");
+		if ((rc = vchan_recv(d->ctrl, untrusted_payload, h.len, deadline)) < 0)
+			violation(d, "incomplete payload", rc);
+	}
+	switch (h.type) {
+	case MSG_TRIGGER_SERVICE3:
+	case MSG_TRIGGER_SERVICE:
+		on_trigger(d, &h, untrusted_payload);
+		break;
+	case MSG_CONNECTION_TERMINATED: {
+		struct qrexec_conn_terminated ct;
+		if ((rc = qrexec_conn_terminated_decode(untrusted_payload, h.len, &ct)) != QREXEC_OK)
+			violation(d, "malformed CONNECTION_TERMINATED", rc);
+		if (!ports_free(&d->ports, ct.domid, ct.port))
+			log_warnx("%s: CONNECTION_TERMINATED for a channel it does not have (%u, %u)",
+				  d->name, ct.domid, ct.port);
+		break;
+	}
+	default:
+		/* hdr_check admits nothing else from an agent. */
+		violation(d, "unexpected message", (int)h.type);
+	}
+	free(untrusted_payload);
+}
+
+/* "[nogui:]user:command" with its NUL last: split in place. */
+static int split_cmdline(char *cmdline, size_t len, const char **user, bool *nogui, const char **command)
+{
+	char *colon;
+
+	if (len == 0 || cmdline[len - 1] != '\0' || strlen(cmdline) != len - 1)
+		return -1;
+	*nogui = strncmp(cmdline, "nogui:", 6) == 0;
+	*user = *nogui ? cmdline + 6 : cmdline;
+	colon = strchr(*user, ':');
+	if (colon == NULL)
+		return -1;
+	*colon = '\0';
+	*command = colon + 1;
+	return 0;
+}
+
+/* dom0 client: one request, one reply.  Root only. */
+static void on_client(struct daemon *d, int fd)
+{
+	uint64_t deadline = now_ms() + DOM0REQ_TIMEOUT_MS;
+	struct dom0req req;
+	struct dom0rep rep = { 0, 0, d->domid };
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	uint8_t *msg = NULL;
+	char *cmdline = NULL;
+	const char *user, *command;
+	bool nogui;
+	size_t n;
+	int rc;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 || cred.uid != 0) {
+		log_warnx("%s: refused a dom0 request from uid %d", d->name, (int)cred.uid);
+		return;
+	}
+	if (read_exact_deadline(fd, &req, sizeof(req), deadline) < 0 || dom0req_check(&req) < 0) {
+		log_warnx("%s: malformed dom0 request", d->name);
+		return;
+	}
+	switch (req.op) {
+	case DREQ_EXEC:
+		cmdline = malloc(req.cmdline_len);
+		msg = malloc(16 + (size_t)req.cmdline_len);
+		if (cmdline == NULL || msg == NULL) {
+			rep.rc = -ENOMEM;
+			break;
+		}
+		if ((rc = read_exact_deadline(fd, cmdline, req.cmdline_len, deadline)) < 0) {
+			rep.rc = rc;
+			break;
+		}
+		if ((rc = ports_alloc(&d->ports, req.domain, &rep.port)) < 0) {
+			rep.rc = rc;
+			break;
+		}
+		/* The encoder checks user and command as the agent will. */
+		if (split_cmdline(cmdline, req.cmdline_len, &user, &nogui, &command) < 0 ||
+		    qrexec_exec_encode(req.just_exec ? MSG_JUST_EXEC : MSG_EXEC_CMDLINE, req.domain, rep.port,
+				       user, nogui, command, msg, 16 + (size_t)req.cmdline_len, &n) != QREXEC_OK) {
+			ports_free(&d->ports, req.domain, rep.port);
+			rep.rc = -EINVAL;
+			break;
+		}
+		rep.rc = send_ctrl(d, msg, n);
+		break;
+	case DREQ_SERVICE_CONNECT:
+		msg = malloc(64);
+		if (msg == NULL || qrexec_service_connect_encode(req.domain, req.port, req.request_id, msg, 64, &n) !=
+					   QREXEC_OK)
+			rep.rc = -EINVAL;
+		else
+			rep.rc = send_ctrl(d, msg, n);
+		break;
+	case DREQ_SERVICE_REFUSED:
+		rep.rc = refuse(d, req.request_id);
+		break;
+	}
+	if (write_all_deadline(fd, &rep, sizeof(rep), deadline) < 0)
+		log_warnx("%s: dom0 client went away before the reply", d->name);
+	free(cmdline);
+	free(msg);
+}
+
+void daemon_serve(struct daemon *d)
+{
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = vchan_fd(d->ctrl), .events = POLLIN },
+			{ .fd = d->listen_fd, .events = POLLIN },
+		};
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			/* Every complete message that is there, then poll again. */
+			do
+				on_control(d);
+			while (vchan_data_ready(d->ctrl) >= 8);
+		}
+		if (p[1].revents & POLLIN) {
+			int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0) {
+				on_client(d, fd);
+				close(fd);
+			}
+		}
+	}
+}

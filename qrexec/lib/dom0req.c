@@ -1,0 +1,75 @@
+#include "qrexec/lib/dom0req.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "lib/io.h"
+#include "lib/names_parse.h"
+#include "lib/paths.h"
+
+int dom0req_check(const struct dom0req *untrusted_req)
+{
+	const struct dom0req *r = untrusted_req;
+	size_t idlen = strnlen(r->request_id, REQUEST_ID_SIZE);
+
+	if (r->op < DREQ_EXEC || r->op > DREQ_OP_MAX || r->just_exec > 1 || idlen == REQUEST_ID_SIZE)
+		return -1;
+	/* Every byte after the id's NUL is NUL: one spelling per request. */
+	for (size_t i = idlen; i < REQUEST_ID_SIZE; i++)
+		if (r->request_id[i] != '\0')
+			return -1;
+	switch (r->op) {
+	case DREQ_EXEC:
+		return r->cmdline_len >= 2 && r->cmdline_len <= MAX_QREXEC_CMD_LEN && r->port == 0 &&
+		       idlen == 0 ? 0 : -1;
+	case DREQ_SERVICE_CONNECT:
+		return r->cmdline_len == 0 && r->just_exec == 0 && r->port > VCHAN_BASE_PORT &&
+		       idlen > 0 ? 0 : -1;
+	case DREQ_SERVICE_REFUSED:
+		return r->cmdline_len == 0 && r->just_exec == 0 && r->port == 0 && r->domain == 0 &&
+		       idlen > 0 ? 0 : -1;
+	}
+	return -1;
+}
+
+int dom0req_socket_path(const char *qube, char *out, size_t outlen)
+{
+	char rel[128];
+
+	if (names_check(NAME_QUBE, (const uint8_t *)qube, strlen(qube)) < 0)
+		return -EINVAL;
+	snprintf(rel, sizeof(rel), "run/bulkhead/qrexec/qrexec.%s.sock", qube);
+	return bh_path(out, outlen, rel);
+}
+
+int dom0req_call(const char *qube, const struct dom0req *req, const char *cmdline,
+		 struct dom0rep *rep)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	uint64_t deadline = now_ms() + DOM0REQ_TIMEOUT_MS;
+	char path[BH_PATH_MAX];
+	int fd, rc = dom0req_socket_path(qube, path, sizeof(path));
+
+	if (rc < 0)
+		return rc;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		rc = -errno;
+	if (rc == 0)
+		rc = write_all_deadline(fd, req, sizeof(*req), deadline);
+	if (rc == 0 && req->op == DREQ_EXEC)
+		rc = write_all_deadline(fd, cmdline, req->cmdline_len, deadline);
+	if (rc == 0)
+		rc = read_exact_deadline(fd, rep, sizeof(*rep), deadline);
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,53 @@
+/* Requests dom0 programs (qrexec-client, qrexec-policyd) make to a qube's
+ * qrexec-daemon over $BULKHEAD_ROOT/run/bulkhead/qrexec/qrexec.NAME.sock.
+ * The socket's directory is 0700 root and the daemon checks SO_PEERCRED
+ * uid 0, but requests are still decoded field by field: one fixed-size
+ * record, then for EXEC exactly cmdline_len bytes of "user:command\0".
+ * SPEC/qrexec-daemons.md. */
+#ifndef BH_QREXEC_DOM0REQ_H
+#define BH_QREXEC_DOM0REQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qrexec/protocol.h"
+
+enum dom0req_op {
+	DREQ_EXEC = 1,            /* send EXEC_CMDLINE (or JUST_EXEC); answer the data port */
+	DREQ_SERVICE_CONNECT,     /* send SERVICE_CONNECT(domain, port, request id) */
+	DREQ_SERVICE_REFUSED,     /* send SERVICE_REFUSED(request id) */
+	DREQ_OP_MAX = DREQ_SERVICE_REFUSED
+};
+
+struct dom0req {
+	uint32_t op;
+	uint32_t domain;          /* EXEC: the agent connects to it; CONNECT: the target */
+	uint32_t port;            /* CONNECT: the data port */
+	uint32_t just_exec;       /* EXEC: 1 = MSG_JUST_EXEC, no data channel */
+	uint32_t cmdline_len;     /* EXEC: bytes that follow, NUL included */
+	char request_id[REQUEST_ID_SIZE];
+};
+_Static_assert(sizeof(struct dom0req) == 52, "dom0req layout");
+
+struct dom0rep {
+	int32_t rc;               /* 0 or -errno */
+	uint32_t port;            /* EXEC: the allocated data port */
+	uint32_t domid;           /* the qube's domain id */
+};
+_Static_assert(sizeof(struct dom0rep) == 12, "dom0rep layout");
+
+#define DOM0REQ_TIMEOUT_MS 10000u
+
+/* Checks a received record (copied from the socket); the cmdline, if
+ * any, is checked by the caller with the EXEC_CMDLINE parser.  0 or -1. */
+int dom0req_check(const struct dom0req *untrusted_req) __attribute__((warn_unused_result));
+
+/* Client side: one request on a new connection to NAME's daemon, one
+ * reply.  cmdline may be NULL for non-EXEC ops. */
+int dom0req_call(const char *qube, const struct dom0req *req, const char *cmdline,
+		 struct dom0rep *rep) __attribute__((warn_unused_result));
+
+/* $BULKHEAD_ROOT/run/bulkhead/qrexec/qrexec.NAME.sock into out. */
+int dom0req_socket_path(const char *qube, char *out, size_t outlen) __attribute__((warn_unused_result));
+
+#endif
