@@ -1,4 +1,4 @@
-#include "qrexec/agent/service.h"
+#include "qrexec/lib/service.h"
 
 #include <errno.h>
 #include <fcntl.h>
