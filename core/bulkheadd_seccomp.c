@@ -35,6 +35,7 @@ const struct sandbox_rule bulkheadd_seccomp[] = {
 	ALLOW(wait4, "reaping the monitor at exit"),
 	ALLOW(getpid, "log lines"),
 	ALLOW(futex, "libc locks in stdio"),
+	ALLOW(restart_syscall, "a poll interrupted by a signal resumes"),
 	ALLOW(exit_group, "exit"),
 	ALLOW(exit, "exit"),
 };

@@ -32,6 +32,15 @@ static struct qrexec_daemon {
 	char name[QUBE_NAME_MAX + 1];
 } daemons[MAX_QREXEC_DAEMONS];
 static char daemon_path[BH_PATH_MAX];
+static pid_t policyd_pid;
+
+/* In a child: a monitor killed outright (SIGKILL) must not leave qrexec
+ * processes behind, any more than qubes. */
+static void die_with_monitor(pid_t monitor)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != monitor)
+		_exit(127);
+}
 
 static void stop_daemon(struct qrexec_daemon *d)
 {
@@ -44,6 +53,10 @@ static void stop_daemon(struct qrexec_daemon *d)
 
 static void reap_daemons(void)
 {
+	if (policyd_pid > 0 && waitpid(policyd_pid, NULL, WNOHANG) == policyd_pid) {
+		log_warnx("monitor: qrexec-policyd exited: qubes' requests are refused");
+		policyd_pid = 0;
+	}
 	for (size_t i = 0; i < MAX_QREXEC_DAEMONS; i++)
 		if (daemons[i].pid > 0 && waitpid(daemons[i].pid, NULL, WNOHANG) == daemons[i].pid)
 			memset(&daemons[i], 0, sizeof(daemons[i]));
@@ -54,7 +67,7 @@ static void start_daemon(const char *name, uint32_t domid)
 	struct qrexec_daemon *slot = NULL;
 	char dom[16], log[BH_PATH_MAX], rel[96];
 	int ready[2];
-	pid_t pid;
+	pid_t pid, monitor;
 
 	if (daemon_path[0] == '\0')
 		return;
@@ -70,6 +83,7 @@ static void start_daemon(const char *name, uint32_t domid)
 		return;
 	}
 	snprintf(dom, sizeof(dom), "%u", domid);
+	monitor = getpid();
 	if (pipe2(ready, O_CLOEXEC) < 0) {
 		log_warn("monitor: pipe");
 		return;
@@ -85,6 +99,7 @@ static void start_daemon(const char *name, uint32_t domid)
 		sigset_t none;
 		int fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
+		die_with_monitor(monitor);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (fd >= 0) {
@@ -111,6 +126,40 @@ static void start_daemon(const char *name, uint32_t domid)
 			log_warnx("monitor: qrexec to %s not ready within %u ms", name, QREXEC_READY_TIMEOUT_MS);
 	}
 	close(ready[0]);
+}
+
+/* qrexec-policyd, one for every qube's requests; without it every
+ * request is refused by the qube's daemon (fail closed). */
+static void start_policyd(void)
+{
+	char path[BH_PATH_MAX + 16], log[BH_PATH_MAX];
+	pid_t pid, monitor = getpid();
+
+	if (daemon_path[0] == '\0' || bh_path(log, sizeof(log), BH_LOG_DIR "/qrexec-policyd.log") < 0)
+		return;
+	snprintf(path, sizeof(path), "%s", daemon_path);
+	*strrchr(path, '/') = '\0';
+	strncat(path, "/qrexec-policyd", sizeof(path) - strlen(path) - 1);
+	if (access(path, X_OK) < 0) {
+		log_warnx("monitor: %s not found: qubes' requests will be refused", path);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		sigset_t none;
+		int fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+		die_with_monitor(monitor);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execl(path, "qrexec-policyd", (char *)NULL);
+		_exit(127);
+	}
+	policyd_pid = pid > 0 ? pid : 0;
 }
 
 /* qrexec-daemon is installed next to bulkheadd; without it qubes run
@@ -140,6 +189,10 @@ static _Noreturn void monitor_exit(int status)
 	backend->kill_all();
 	for (size_t i = 0; i < MAX_QREXEC_DAEMONS; i++)
 		stop_daemon(&daemons[i]);
+	if (policyd_pid > 0) {
+		kill(policyd_pid, SIGTERM);
+		waitpid(policyd_pid, NULL, 0);
+	}
 	exit(status);
 }
 
@@ -235,6 +288,7 @@ void vmm_monitor_run(int fd, const struct vmm_backend *be, const char *root)
 	rc = be->init(root);
 	if (rc < 0)
 		fatalx("monitor: %s backend: %s", be->name, strerror(-rc));
+	start_policyd();
 	for (;;) {
 		struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
 		int next = -1;

@@ -70,17 +70,31 @@ int sandbox_install(const struct sandbox_rule *rules, size_t n)
 	return rc;
 }
 
-int sandbox_drop_all_caps(void)
+int sandbox_keep_caps(const int *caps, size_t n)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = { 0 };
 
-	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+	for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
+		int keep = 0;
+		for (size_t i = 0; i < n; i++)
+			keep |= caps[i] == cap;
+		if (keep) {
+			data[cap / 32].effective |= 1u << (cap % 32);
+			data[cap / 32].permitted |= 1u << (cap % 32);
+		} else if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
 			return -errno;
+		}
+	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		return -errno;
 	if (syscall(SYS_capset, &hdr, data) < 0)
 		return -errno;
 	return 0;
 }
+
+int sandbox_drop_all_caps(void)
+{
+	return sandbox_keep_caps(NULL, 0);
+}
+

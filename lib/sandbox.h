@@ -25,4 +25,8 @@ int sandbox_install(const struct sandbox_rule *rules, size_t n)
  * ambient) while keeping the uid.  Returns 0 or -errno. */
 int sandbox_drop_all_caps(void) __attribute__((warn_unused_result));
 
+/* Keeps only the capabilities in caps[] (effective and permitted),
+ * drops the rest everywhere (bounding set included).  0 or -errno. */
+int sandbox_keep_caps(const int *caps, size_t n) __attribute__((warn_unused_result));
+
 #endif

@@ -24,7 +24,7 @@ static void drop(struct pending *p)
 
 static void answer(struct pending *p, uint32_t status, uint32_t domain, uint32_t port)
 {
-	struct vmrep rep = { status, domain, port };
+	struct vmrep rep = { status, domain, port, vchan_local_domain() };
 
 	if (write_all_deadline(p->fd, &rep, sizeof(rep), now_ms() + VMREQ_TIMEOUT_MS) < 0)
 		log_warnx("qrexec-client-vm went away before its answer");

@@ -63,6 +63,7 @@ int main(int argc, char **argv)
 {
 	struct pump_config cfg = { .role = PUMP_CLIENT, .child = -1 };
 	struct vmrep rep;
+	char dom[16];
 	uint64_t deadline;
 	int rc, err = 0, code;
 
@@ -89,6 +90,14 @@ int main(int argc, char **argv)
 	}
 	if (rep.status != VMREP_CONNECT)
 		failed("the request is malformed or could not be sent", 0);
+	/* Any process of the qube may call us: its environment need not name
+	 * the qube's domain, the agent's answer does. */
+	if (rep.self == 0 || rep.self > QREXEC_DOMID_MAX)
+		failed("the agent did not say which domain this is", 0);
+	snprintf(dom, sizeof(dom), "%u", rep.self);
+	setenv("VCHAN_DOMAIN", dom, 1);
+	if (getenv("VCHAN_SOCKET_DIR") == NULL)
+		setenv("VCHAN_SOCKET_DIR", QUBE_VCHAN_DIR, 1);
 	deadline = now_ms() + CONNECT_TIMEOUT_MS;
 	cfg.v = vchan_server_init(rep.domain, rep.port, 0, 0, &err);
 	if (cfg.v == NULL)

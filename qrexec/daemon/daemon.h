@@ -9,6 +9,15 @@
 #include "lib/sandbox.h"
 #include "lib/vchan.h"
 #include "qrexec/daemon/ports.h"
+#include "qrexec/protocol.h"
+
+#define POLICY_PENDING_MAX 32u   /* requests of this qube awaiting policyd */
+
+struct policy_pending {
+	int fd;                     /* connection to policyd; -1: free */
+	char request_id[REQUEST_ID_SIZE];
+	uint64_t deadline;          /* for the decision, prompt included */
+};
 
 struct daemon {
 	uint32_t domid;
@@ -17,6 +26,7 @@ struct daemon {
 	struct vchan *ctrl;         /* control channel, port 512 */
 	int listen_fd;              /* dom0 clients */
 	struct ports ports;
+	struct policy_pending pending[POLICY_PENDING_MAX];
 };
 
 /* Serves the agent and dom0 clients until the agent goes away (returns)

@@ -2,6 +2,7 @@
  * byte is read.  Default action: kill the process. */
 #include <sys/ioctl.h>
 #include <linux/sockios.h>
+#include <sys/socket.h>
 
 #include "qrexec/daemon/daemon.h"
 
@@ -17,7 +18,9 @@ const struct sandbox_rule daemon_seccomp[] = {
 	ALLOW(close, "connections"),
 	ALLOW(poll, "the event loop and deadline I/O"),
 	ALLOW(ppoll, "libc may implement poll with ppoll"),
-	ALLOW(accept4, "dom0 clients; the agent's connection to the control channel"),
+	ALLOW(accept4, "dom0 clients"),
+	ALLOW_IF(socket, 0, AF_UNIX, "a connection to qrexec-policyd per request"),
+	ALLOW(connect, "qrexec-policyd's socket (a fixed dom0 path)"),
 	ALLOW(getsockopt, "SO_PEERCRED of dom0 clients"),
 	ALLOW(setsockopt, "socket buffer sizes of the accepted control channel"),
 	ALLOW(fcntl, "non-blocking sockets"),
@@ -26,6 +29,7 @@ const struct sandbox_rule daemon_seccomp[] = {
 	ALLOW(unlink, "the control channel's socket name once connected"),
 	ALLOW(unlinkat, "libc may implement unlink with unlinkat"),
 	ALLOW(fstat, "stdio buffers"),
+	ALLOW(lseek, "stdio"),
 	ALLOW(newfstatat, "stdio buffers"),
 	ALLOW(brk, "malloc"),
 	ALLOW(mmap, "malloc of large blocks"),
@@ -35,6 +39,7 @@ const struct sandbox_rule daemon_seccomp[] = {
 	ALLOW(rt_sigprocmask, "libc"),
 	ALLOW(rt_sigreturn, "returning from a signal"),
 	ALLOW(getpid, "log lines"),
+	ALLOW(restart_syscall, "a poll interrupted by a signal resumes"),
 	ALLOW(exit_group, "exit"),
 	ALLOW(exit, "exit"),
 };

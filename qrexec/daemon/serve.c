@@ -6,15 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "lib/io.h"
 #include "lib/log.h"
+#include "lib/paths.h"
 #include "qrexec/daemon/daemon.h"
 #include "qrexec/lib/dom0req.h"
+#include "qrexec/lib/policyreq.h"
 #include "qrexec/msg_parse.h"
 
 #define MSG_TIMEOUT_MS 5000u
+#define POLICY_DECISION_TIMEOUT_MS 310000u   /* a prompt may take five minutes */
 
 static _Noreturn void violation(const struct daemon *d, const char *what, int code)
 {
@@ -43,11 +47,48 @@ static int refuse(struct daemon *d, const char *request_id)
 	return send_ctrl(d, msg, n);
 }
 
-/* A service request from the qube.  Policy evaluation arrives with
- * qrexec-policyd; until then every request is refused (fail closed). */
+/* Sends the request to policyd; its answer arrives later (on_policy). */
+static int ask_policy(struct daemon *d, const struct qrexec_trigger *t, struct policy_pending *slot)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct policy_req req;
+	uint64_t deadline = now_ms() + POLICYREQ_TIMEOUT_MS;
+	char path[BH_PATH_MAX];
+	int fd, rc;
+
+	if (bh_path(path, sizeof(path), POLICY_SOCKET_REL) < 0 || strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	memset(&req, 0, sizeof(req));
+	memcpy(req.source, d->name, strlen(d->name));
+	req.source_domid = d->domid;
+	memcpy(req.target, t->target, strlen(t->target));
+	memcpy(req.request_id, t->request_id, strlen(t->request_id));
+	req.service_len = t->service.len + 1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
+	if (rc == 0)
+		rc = write_all_deadline(fd, &req, sizeof(req), deadline);
+	if (rc == 0)
+		rc = write_all_deadline(fd, t->service.full, req.service_len, deadline);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	slot->fd = fd;
+	memcpy(slot->request_id, t->request_id, sizeof(slot->request_id));
+	slot->deadline = now_ms() + POLICY_DECISION_TIMEOUT_MS;
+	return 0;
+}
+
+/* A service request from the qube: to policyd, or refused when policyd
+ * cannot be asked (fail closed). */
 static void on_trigger(struct daemon *d, const struct msg_header *h, const uint8_t *untrusted_payload)
 {
 	static struct qrexec_trigger t;     /* ~65 KiB: not on the stack */
+	struct policy_pending *slot = NULL;
 	char esc[256];
 	int rc = h->type == MSG_TRIGGER_SERVICE3
 			 ? qrexec_trigger3_decode(untrusted_payload, h->len, &t)
@@ -55,10 +96,36 @@ static void on_trigger(struct daemon *d, const struct msg_header *h, const uint8
 
 	if (rc != QREXEC_OK)
 		violation(d, qrexec_strerror(rc), rc);
+	for (size_t i = 0; i < POLICY_PENDING_MAX && slot == NULL; i++)
+		if (d->pending[i].fd < 0)
+			slot = &d->pending[i];
 	/* Validated charsets, escaped all the same: logs get no raw bytes. */
-	log_info("%s: request %s for %s to %s: refused (no policy daemon in this version)", d->name,
-		 t.request_id, log_escape(t.service.full, t.service.len, esc, sizeof(esc)), t.target);
-	(void)refuse(d, t.request_id);
+	log_escape(t.service.full, t.service.len, esc, sizeof(esc));
+	if (slot == NULL || (rc = ask_policy(d, &t, slot)) < 0) {
+		log_warnx("%s: request %s for %s to %s refused: %s", d->name, t.request_id, esc, t.target,
+			  slot == NULL ? "too many pending requests" : "policy daemon unreachable");
+		(void)refuse(d, t.request_id);
+	}
+}
+
+/* policyd's answer: SERVICE_CONNECT or SERVICE_REFUSED to the agent. */
+static void on_policy(struct daemon *d, struct policy_pending *p, bool timed_out)
+{
+	struct policy_rep rep = { POLICY_REP_DENY, 0, 0 };
+	uint8_t msg[64];
+	size_t n;
+
+	if (timed_out || read_exact_deadline(p->fd, &rep, sizeof(rep), now_ms() + POLICYREQ_TIMEOUT_MS) < 0 ||
+	    rep.verdict > POLICY_REP_ALLOW || qrexec_endpoint_check(rep.target_domid, rep.port) != QREXEC_OK)
+		rep.verdict = POLICY_REP_DENY;
+	if (rep.verdict == POLICY_REP_ALLOW &&
+	    qrexec_service_connect_encode(rep.target_domid, rep.port, p->request_id, msg, sizeof(msg), &n) ==
+		    QREXEC_OK)
+		(void)send_ctrl(d, msg, n);
+	else
+		(void)refuse(d, p->request_id);
+	close(p->fd);
+	p->fd = -1;
 }
 
 static void on_control(struct daemon *d)
@@ -194,17 +261,29 @@ static void on_client(struct daemon *d, int fd)
 
 void daemon_serve(struct daemon *d)
 {
+	for (size_t i = 0; i < POLICY_PENDING_MAX; i++)
+		d->pending[i].fd = -1;
 	for (;;) {
-		struct pollfd p[2] = {
+		struct pollfd p[2 + POLICY_PENDING_MAX] = {
 			{ .fd = vchan_fd(d->ctrl), .events = POLLIN },
 			{ .fd = d->listen_fd, .events = POLLIN },
 		};
+		uint64_t now = now_ms(), next = UINT64_MAX;
 
-		if (poll(p, 2, -1) < 0) {
+		for (size_t i = 0; i < POLICY_PENDING_MAX; i++) {
+			p[2 + i] = (struct pollfd){ .fd = d->pending[i].fd, .events = POLLIN };
+			if (d->pending[i].fd >= 0 && d->pending[i].deadline < next)
+				next = d->pending[i].deadline;
+		}
+		if (poll(p, 2 + POLICY_PENDING_MAX, next == UINT64_MAX ? -1 : (int)(next > now ? next - now : 0)) < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
 		}
+		now = now_ms();
+		for (size_t i = 0; i < POLICY_PENDING_MAX; i++)
+			if (d->pending[i].fd >= 0 && (p[2 + i].revents || d->pending[i].deadline <= now))
+				on_policy(d, &d->pending[i], p[2 + i].revents == 0);
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			/* Every complete message that is there, then poll again. */
 			do

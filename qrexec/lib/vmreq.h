@@ -23,7 +23,10 @@ struct vmrep {
 	uint32_t status;     /* enum vmrep_status */
 	uint32_t domain;     /* CONNECT: the target's domain: we are the channel's server */
 	uint32_t port;
+	uint32_t self;       /* this qube's domain id (callers may lack VCHAN_DOMAIN) */
 };
-_Static_assert(sizeof(struct vmrep) == 12, "vmrep layout");
+_Static_assert(sizeof(struct vmrep) == 16, "vmrep layout");
+
+#define QUBE_VCHAN_DIR "/run/bulkhead/vchan"   /* where a qube sees its channels */
 
 #endif

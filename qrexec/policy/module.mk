@@ -3,7 +3,7 @@
 # SPEC/qrexec-policy.md.
 QPOLICY_SRCS := qrexec/policy/policy_parse.c qrexec/policy/policy_build.c \
 	qrexec/policy/policy_load.c qrexec/policy/policy_eval.c \
-	qrexec/policy/policy_print.c qrexec/policy/policy_facts.c
+	qrexec/policy/policy_print.c qrexec/policy/policy_facts.c qrexec/policy/policy_admin_facts.c
 $(eval $(call bh_lib,qpolicy,$(QPOLICY_SRCS)))
 $(eval $(call bh_prog,qrexec-policy-check,qrexec/policy/qrexec_policy_check.c,qpolicy bulkhead))
 INSTALL_BIN += $(BUILD)/bin/qrexec-policy-check

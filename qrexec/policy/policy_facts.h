@@ -35,4 +35,8 @@ struct policy_facts policy_facts_table_facts(const struct policy_facts_table *t)
 int policy_facts_table_read(struct policy_facts_table *t, const char *path, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
+/* Fills t from bulkheadd's Admin API (policy_admin_facts.c).  0, or -1
+ * with one line on stderr. */
+int policy_facts_from_admin(struct policy_facts_table *t) __attribute__((warn_unused_result));
+
 #endif

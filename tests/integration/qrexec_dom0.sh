@@ -45,10 +45,11 @@ qrexec-client -d work 'user:QUBESRPC no.Such.Service+arg dom0' 2>/dev/null <<<'s
 note "without --pass-io the command is started and left running"
 expect_ok qvm-run work 'sleep 0.5' >/dev/null
 
-note "a qube's request is refused while dom0 has no policy daemon: 126"
+note "a qube's request that no policy rule allows is refused: 126"
 in_qube work 1000 /usr/lib/bulkhead/bin/qrexec-client-vm dom0 test.Service 2>/dev/null; rc=$?
 [ "$rc" -eq 126 ] || fail "qrexec-client-vm exit $rc"
-grep -q "refused" "$BULKHEAD_ROOT/var/log/bulkhead/qrexec.work.log" || fail "refusal not logged"
+grep -q "work -> dom0 test.Service: deny (" "$BULKHEAD_ROOT/var/log/bulkhead/qrexec-policyd.log" ||
+	fail "refusal not logged"
 
 note "bad input to qvm-run and qrexec-client"
 expect_fail 2 qvm-run >/dev/null

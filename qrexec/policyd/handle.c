@@ -1,0 +1,200 @@
+/* One request: check, decide, answer, set up.  Runs in a child of
+ * qrexec-policyd, so a prompt waiting for the user holds up nothing else. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/admin_client.h"
+#include "lib/io.h"
+#include "lib/log.h"
+#include "lib/paths.h"
+#include "lib/vchan_socket.h"
+#include "qrexec/lib/dom0req.h"
+#include "qrexec/lib/policyreq.h"
+#include "qrexec/msg_parse.h"
+#include "qrexec/policy/policy_facts.h"
+#include "qrexec/policyd/policyd.h"
+
+#define EXPOSE_TIMEOUT_MS 60000u
+
+struct request {
+	struct policy_req hdr;
+	char service[MAX_SERVICE_NAME_LEN];  /* "svc[+arg]" */
+	char name[MAX_SERVICE_NAME_LEN];     /* svc */
+	const char *arg;                     /* after the '+', or "" */
+};
+
+static int answer(int fd, uint32_t verdict, uint32_t domid, uint32_t port)
+{
+	struct policy_rep rep = { verdict, domid, port };
+
+	return write_all_deadline(fd, &rep, sizeof(rep), now_ms() + POLICYREQ_TIMEOUT_MS);
+}
+
+/* Every field again, with the same parsers the daemon used. */
+static int read_request(int fd, struct request *r)
+{
+	uint64_t deadline = now_ms() + POLICYREQ_TIMEOUT_MS;
+	struct policy_req *h = &r->hdr;
+	enum qrexec_target_kind kind;
+	size_t arg_off, slen;
+	char *plus;
+
+	if (read_exact_deadline(fd, h, sizeof(*h), deadline) < 0 ||
+	    h->service_len < 2 || h->service_len > MAX_SERVICE_NAME_LEN ||
+	    read_exact_deadline(fd, r->service, h->service_len, deadline) < 0)
+		return -1;
+	slen = strnlen(r->service, h->service_len);
+	if (slen != h->service_len - 1 ||
+	    qrexec_service_check((const uint8_t *)r->service, slen) != QREXEC_OK ||
+	    memchr(h->source, '\0', sizeof(h->source)) == NULL ||
+	    names_check(NAME_QUBE, (const uint8_t *)h->source, strlen(h->source)) < 0 ||
+	    memchr(h->target, '\0', sizeof(h->target)) == NULL ||
+	    qrexec_target_check((const uint8_t *)h->target, strlen(h->target), &kind, &arg_off) != QREXEC_OK ||
+	    memchr(h->request_id, '\0', sizeof(h->request_id)) == NULL ||
+	    qrexec_reqid_check((const uint8_t *)h->request_id, strlen(h->request_id)) != QREXEC_OK ||
+	    h->source_domid == 0 || h->source_domid > QREXEC_DOMID_MAX)
+		return -1;
+	memcpy(r->name, r->service, slen + 1);
+	plus = strchr(r->name, '+');
+	if (plus != NULL)
+		*plus = '\0';
+	r->arg = plus ? r->service + (plus - r->name) + 1 : "";
+	return 0;
+}
+
+/* "default=X type=T VALUE" of a qube property into out. */
+static int qube_prop(const char *qube, const char *prop, char *out, size_t outlen)
+{
+	struct admin_reply r;
+	const char *v;
+	int rc = admin_call("admin.vm.property.Get", qube, prop, NULL, 0, &r);
+
+	if (rc == 0 && r.ok && r.content.buf && (v = strchr(r.content.buf, ' ')) != NULL &&
+	    (v = strchr(v + 1, ' ')) != NULL && strlen(v + 1) < outlen)
+		memcpy(out, v + 1, strlen(v + 1) + 1);
+	else
+		rc = -1;
+	admin_reply_free(&r);
+	return rc;
+}
+
+static int start_qube(const char *qube)
+{
+	struct admin_reply r;
+	int rc = admin_call("admin.vm.Start", qube, "", NULL, 0, &r);
+
+	if (rc == 0 && !r.ok && strcmp(r.exc_type, "QubesVMNotHaltedError") != 0)
+		rc = -1;
+	admin_reply_free(&r);
+	return rc;
+}
+
+/* Allowed into a qube: its daemon starts the service, the source's daemon
+ * (our caller) gets (target, port), and the channel is linked across.
+ * -1: failed before answering; -2: failed after the answer went out. */
+static int to_qube(int fd, const struct request *r, const char *target, const char *user, bool autostart)
+{
+	static char cmdline[8 + USER_NAME_MAX + MAX_SERVICE_NAME_LEN + QUBE_NAME_MAX + 16];
+	struct dom0req req = { .op = DREQ_EXEC, .domain = r->hdr.source_domid };
+	struct dom0rep rep;
+	char u[USER_NAME_MAX + 1], qid[16];
+	int n, rc;
+
+	if (autostart && start_qube(target) < 0) {
+		log_warnx("cannot start %s for a call", target);
+		return -1;
+	}
+	if (user[0] == '\0' && qube_prop(target, "default_user", u, sizeof(u)) < 0)
+		return -1;
+	n = snprintf(cmdline, sizeof(cmdline), "%s:QUBESRPC %s %s", user[0] ? user : u, r->service, r->hdr.source);
+	if (n < 0 || (size_t)n >= sizeof(cmdline) || qube_prop(target, "qid", qid, sizeof(qid)) < 0)
+		return -1;
+	req.cmdline_len = (uint32_t)n + 1;
+	if ((rc = dom0req_call(target, &req, cmdline, &rep)) < 0 || rep.rc < 0) {
+		log_warnx("the qrexec daemon of %s refused the call: %s", target, strerror(rc < 0 ? -rc : -rep.rc));
+		return -1;
+	}
+	if (vchan_socket_clear(r->hdr.source_domid, rep.domid, rep.port) < 0)
+		log_warnx("stale channel names for %u -> %s could not be cleared", r->hdr.source_domid, target);
+	if (answer(fd, POLICY_REP_ALLOW, rep.domid, rep.port) < 0)
+		return -2;
+	/* Answered: from here a failure is the caller's broken call. */
+	rc = vchan_socket_expose(r->hdr.source_domid, rep.domid, rep.port, now_ms() + EXPOSE_TIMEOUT_MS);
+	if (rc < 0)
+		log_warnx("linking the channel %u -> %s: %s", r->hdr.source_domid, target, strerror(-rc));
+	return rc < 0 ? -2 : 0;
+}
+
+/* Allowed into dom0: the runner is the service side of the channel. */
+static int to_dom0(int fd, const struct request *r, const char *user, uint32_t port)
+{
+	static char command[MAX_SERVICE_NAME_LEN + QUBE_NAME_MAX + 16];
+
+	snprintf(command, sizeof(command), "QUBESRPC %s %s", r->service, r->hdr.source);
+	if (vchan_socket_clear(r->hdr.source_domid, 0, port) < 0)
+		log_warnx("stale channel names for %u -> dom0 could not be cleared", r->hdr.source_domid);
+	if (policyd_run_dom0(r->hdr.source_domid, port, user[0] ? user : "root", command) < 0) {
+		answer(fd, POLICY_REP_DENY, 0, 0);
+		return -1;
+	}
+	return answer(fd, POLICY_REP_ALLOW, 0, port) < 0 ? -1 : 0;
+}
+
+int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port)
+{
+	static struct request r;
+	static struct policy_decision d;
+	struct policy_facts_table *t = policy_facts_table_new();
+	struct policy_facts facts;
+	struct policy_query q;
+	char chosen[POLICY_TARGET_MAX], esc[160];
+	const char *target;
+
+	if (read_request(fd, &r) < 0) {
+		log_warnx("malformed request from a qrexec daemon");
+		return 1;
+	}
+	if (t == NULL || pol == NULL || policy_facts_from_admin(t) < 0) {
+		log_warnx("no policy or no facts: %s -> %s refused", r.hdr.source, r.hdr.target);
+		answer(fd, POLICY_REP_DENY, 0, 0);
+		return 1;
+	}
+	facts = policy_facts_table_facts(t);
+	q = (struct policy_query){ r.hdr.source, r.hdr.target, r.name, r.arg, &facts };
+	if (policy_evaluate(pol, &q, &d) < 0)
+		d.verdict = POLICY_DENY;
+	log_escape(r.service, strlen(r.service), esc, sizeof(esc));
+	log_info("%s -> %s %s: %s (%s, %s:%u)", r.hdr.source, r.hdr.target, esc,
+		 policy_verdict_name(d.verdict), policy_reason_name(d.reason), d.file ? d.file : "-", d.line);
+	target = d.target;
+	if (d.verdict == POLICY_ASK) {
+		if (policyd_ask(r.hdr.source, r.service, &d, chosen, sizeof(chosen)) < 0) {
+			log_info("%s -> %s %s: the user said no", r.hdr.source, r.hdr.target, esc);
+			answer(fd, POLICY_REP_DENY, 0, 0);
+			return 0;
+		}
+		target = chosen;
+	} else if (d.verdict != POLICY_ALLOW) {
+		answer(fd, POLICY_REP_DENY, 0, 0);
+		return 0;
+	}
+	if (strncmp(target, "@dispvm", 7) == 0) {
+		log_warnx("%s -> %s: disposable targets are not supported yet; refused", r.hdr.source, target);
+		answer(fd, POLICY_REP_DENY, 0, 0);
+		return 0;
+	}
+	if (strcmp(target, "dom0") == 0)
+		return to_dom0(fd, &r, d.user, dom0_port) < 0;
+	switch (to_qube(fd, &r, target, d.user, d.autostart)) {
+	case 0:
+		return 0;
+	case -1:
+		answer(fd, POLICY_REP_DENY, 0, 0);      /* not answered yet */
+		return 1;
+	default:
+		return 1;
+	}
+}

@@ -1,0 +1,51 @@
+/* qrexec-policyd internals. */
+#ifndef BH_QREXEC_POLICYD_H
+#define BH_QREXEC_POLICYD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/sandbox.h"
+#include "qrexec/policy/policy.h"
+#include "qrexec/protocol.h"
+
+/* In a child: serves the request on fd (one policy_req), answers it and,
+ * when allowed, sets the call up.  dom0_port numbers the data channel of
+ * a call into dom0.  Returns the child's exit status. */
+int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port);
+
+/* The user's answer to an ask: 0 and the chosen target, or -1 (deny).
+ * Runs $BULKHEAD_ROOT/etc/bulkhead/qrexec-ask if it is there (for
+ * example bulkhead-ask, the tty prompt); without it, deny. */
+int policyd_ask(const char *source, const char *service_full, const struct policy_decision *d,
+		char *target, size_t targetlen);
+
+/* runner.c: dom0 services run outside policyd's sandbox. */
+enum { RUNNER_SERVE = 1, RUNNER_ASK = 2 };
+
+struct runner_req {
+	uint32_t op;
+	/* RUNNER_SERVE */
+	uint32_t domain, port;                  /* the data channel (domain serves it) */
+	char user[USER_NAME_MAX + 1];
+	char command[MAX_SERVICE_NAME_LEN + 64];   /* "QUBESRPC SVC+ARG SOURCE" */
+	/* RUNNER_ASK (with a pipe's write end as SCM_RIGHTS): the prompt's
+	 * arguments, NUL-separated, argc of them. */
+	uint32_t argc;
+	char args[POLICY_ASK_TARGETS_MAX * POLICY_TARGET_MAX / 4];
+};
+
+/* From a request child: have the runner run the prompt; the chosen
+ * target (empty: deny) comes back on the returned fd.  -errno on error. */
+int policyd_run_ask(char *const argv[]) __attribute__((warn_unused_result));
+
+/* Forks the runner (before the sandbox).  0 or -errno. */
+int policyd_runner_start(void);
+/* From a request child: have the runner serve a call into dom0. */
+int policyd_run_dom0(uint32_t domain, uint32_t port, const char *user, const char *command)
+	__attribute__((warn_unused_result));
+
+extern const struct sandbox_rule policyd_seccomp[];
+extern const size_t policyd_seccomp_len;
+
+#endif

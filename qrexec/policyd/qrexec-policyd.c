@@ -1,0 +1,152 @@
+/* qrexec-policyd: decides every service request a qube makes, and sets
+ * up the allowed ones.  Started by bulkheadd's VMM monitor.
+ *
+ * A qube's qrexec-daemon sends it the (checked) request on
+ * run/bulkhead/qrexec/policy.sock; a child process per request reads the
+ * facts about qubes from bulkheadd, evaluates the policy
+ * (qrexec/policy/), asks the user when the policy says ask, and on allow
+ * makes the call happen:
+ *  - into a qube: the target's daemon sends EXEC_CMDLINE to its agent,
+ *    the source's daemon is told (target, port) for SERVICE_CONNECT, and
+ *    the channel's socket is linked into the target's directory;
+ *  - into dom0: a runner forked before the sandbox (runner.c) serves the
+ *    call, running the service from $BULKHEAD_ROOT/etc/qubes-rpc.
+ * It keeps CAP_FOWNER (to link one qube's socket into another's
+ * directory) and nothing else, under its seccomp policy.
+ * SPEC/qrexec-daemons.md. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/io.h"
+#include "lib/log.h"
+#include "lib/paths.h"
+#include "lib/sandbox.h"
+#include "qrexec/lib/policyreq.h"
+#include "qrexec/policy/policy.h"
+#include "qrexec/policyd/policyd.h"
+
+#define MAX_CHILDREN 64u
+
+static int listen_policy(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char path[BH_PATH_MAX];
+	mode_t old;
+	int fd;
+
+	if (bh_mkdirs("run/bulkhead/qrexec", 0700) < 0 || bh_path(path, sizeof(path), POLICY_SOCKET_REL) < 0 ||
+	    strlen(path) >= sizeof(sa.sun_path))
+		fatalx("cannot make the policy socket path");
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	if (unlink(path) < 0 && errno != ENOENT)
+		fatal("unlink %s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		fatal("socket");
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 32) < 0)
+		fatal("bind %s", path);
+	umask(old);
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	static const int keep[] = { CAP_FOWNER };
+	struct policy *pol;
+	uint32_t next_port = 0;
+	unsigned children = 0;
+	char vdir[BH_PATH_MAX], dirs[2 * BH_PATH_MAX + 2], etc[BH_PATH_MAX];
+	sigset_t mask;
+	int lfd, sfd;
+
+	log_init(argv[0]);
+	if (argc != 1) {
+		fprintf(stderr, "qrexec-policyd: takes no arguments\n");
+		return 2;
+	}
+	if (bh_root() == NULL)
+		fatalx("BULKHEAD_ROOT must be absolute");
+	if (bh_path(vdir, sizeof(vdir), "run/bulkhead/vchan") < 0)
+		fatalx("path too long");
+	setenv("VCHAN_SOCKET_DIR", vdir, 1);
+	unsetenv("VCHAN_DOMAIN");
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		fatal("signalfd");
+	lfd = listen_policy();
+	/* dom0 services are looked up under the instance root. */
+	if (bh_path(dirs, sizeof(dirs) / 2, "usr/local/etc/qubes-rpc") < 0 ||
+	    bh_path(etc, sizeof(etc), "etc/qubes-rpc") < 0)
+		fatalx("path too long");
+	strncat(dirs, ":", sizeof(dirs) - strlen(dirs) - 1);
+	strncat(dirs, etc, sizeof(dirs) - strlen(dirs) - 1);
+	setenv("QREXEC_SERVICE_PATH", dirs, 1);
+	if (policyd_runner_start() < 0)
+		fatal("cannot start the dom0-service runner");
+	if (sandbox_keep_caps(keep, 1) < 0 || sandbox_install(policyd_seccomp, policyd_seccomp_len) < 0)
+		fatalx("cannot install the sandbox");
+	pol = policy_load_dir(NULL);
+	if (pol == NULL || policy_error(pol) != NULL)
+		log_warnx("policy: %s: every request is denied", pol ? policy_error(pol) : "out of memory");
+	log_info("serving %s", bh_root());
+
+	for (;;) {
+		struct pollfd p[2] = { { .fd = lfd, .events = children < MAX_CHILDREN ? POLLIN : 0 },
+				       { .fd = sfd, .events = POLLIN } };
+		pid_t pid;
+		int fd;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (p[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) == sizeof(si))
+				if (si.ssi_signo != SIGCHLD)
+					return 0;
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				children--;
+		}
+		if (!(p[0].revents & POLLIN) || (fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+			continue;
+		/* Qubes' semantics: a policy that no longer loads denies all. */
+		if (pol != NULL && policy_reload(&pol) == 1 && policy_error(pol) != NULL)
+			log_warnx("policy: %s: every request is denied", policy_error(pol));
+		/* Ports of channels into dom0 are ours to number (SPEC). */
+		next_port = next_port % (QREXEC_DATA_PORT_MAX - QREXEC_DATA_PORT_MIN) + 1;
+		pid = fork();
+		if (pid == 0) {
+			sigset_t none;
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+			close(lfd);
+			close(sfd);
+			_exit(policyd_handle(fd, pol, QREXEC_DATA_PORT_MIN + next_port - 1));
+		}
+		if (pid > 0)
+			children++;
+		else
+			log_warn("fork");
+		close(fd);
+	}
+}

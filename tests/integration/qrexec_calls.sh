@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Calls made by qubes, through the whole stack (qrexec-client-vm -> agent
+# -> the source's qrexec-daemon -> qrexec-policyd -> the target's daemon
+# and agent), under a policy.d written by the test.
+. "$(dirname "$0")/../lib/common.sh"
+command -v nsenter >/dev/null || skip "nsenter (util-linux) not installed"
+pol=$BULKHEAD_ROOT/etc/qubes/policy.d
+mkdir -p "$pol" "$BULKHEAD_ROOT/etc/qubes-rpc" "$BULKHEAD_ROOT/etc/bulkhead"
+cat >"$pol/30-test.policy" <<'P'
+# service        arg   source  target     action
+test.Echo        *     work    personal   allow
+test.Echo        *     work    vault      deny
+test.Deny        *     work    @anyvm     deny
+test.Ask         *     work    @anyvm     ask default_target=personal
+test.Redirect    *     work    @anyvm     allow target=personal
+test.Default     *     work    @default   allow target=personal
+test.Missing     *     work    personal   allow
+test.Sock        *     work    personal   allow
+test.Dom0        +yes  work    @adminvm   allow
+P
+printf '#!/bin/sh\necho "dom0: arg=$1 from $QREXEC_REMOTE_DOMAIN"\n' >"$BULKHEAD_ROOT/etc/qubes-rpc/test.Dom0"
+chmod +x "$BULKHEAD_ROOT/etc/qubes-rpc/test.Dom0"
+start_bulkheadd
+for q in work personal vault; do expect_ok qvm-create --label red "$q" >/dev/null; done
+expect_ok qvm-start work personal >/dev/null
+# Services of personal, in its persistent /usr/local.
+in_qube personal 0 sh -c 'mkdir -p /usr/local/etc/qubes-rpc && cd /usr/local/etc/qubes-rpc &&
+  printf "#!/bin/sh\necho \"\$QREXEC_SERVICE_FULL_NAME arg=[\$1] from \$QREXEC_REMOTE_DOMAIN as \$(id -un)\"; cat\n" > test.Echo &&
+  cp test.Echo test.Ask && cp test.Echo test.Redirect && cp test.Echo test.Default && chmod +x test.*' ||
+	fail "installing services"
+call() { in_qube work 1000 /usr/lib/bulkhead/bin/qrexec-client-vm "$@"; }
+
+note "allow: output, argument, environment, stdin"
+out=$(echo payload | call personal test.Echo+some.arg) || fail "allowed call failed"
+[ "$out" = "$(printf 'test.Echo+some.arg arg=[some.arg] from work as user\npayload')" ] || fail "got '$out'"
+[ "$(call personal test.Echo </dev/null)" = "test.Echo+ arg=[] from work as user" ] || fail "empty argument"
+
+note "deny: 126, and nothing runs"
+call vault test.Echo </dev/null 2>/dev/null; [ $? -eq 126 ] || fail "deny is not 126"
+call personal test.Deny </dev/null 2>/dev/null; [ $? -eq 126 ] || fail "deny rule"
+call personal test.Unlisted </dev/null 2>/dev/null; [ $? -eq 126 ] || fail "no match is not 126"
+
+note "ask: no prompt installed -> deny; a prompt that says yes / no"
+call personal test.Ask </dev/null 2>/dev/null; [ $? -eq 126 ] || fail "ask without a prompt"
+printf '#!/bin/sh\n# args: source service default targets...\necho "$3"\n' >"$BULKHEAD_ROOT/etc/bulkhead/qrexec-ask"
+chmod +x "$BULKHEAD_ROOT/etc/bulkhead/qrexec-ask"
+[ "$(call personal test.Ask </dev/null)" = "test.Ask+ arg=[] from work as user" ] || fail "ask answered yes"
+printf '#!/bin/sh\nexit 1\n' >"$BULKHEAD_ROOT/etc/bulkhead/qrexec-ask"
+call personal test.Ask </dev/null 2>/dev/null; [ $? -eq 126 ] || fail "ask answered no"
+printf '#!/bin/sh\necho dom0\n' >"$BULKHEAD_ROOT/etc/bulkhead/qrexec-ask"
+call personal test.Ask </dev/null 2>/dev/null; [ $? -eq 126 ] || fail "prompt chose a target not offered"
+
+note "redirect with target=, and @default"
+[ "$(call vault test.Redirect </dev/null)" = "test.Redirect+ arg=[] from work as user" ] || fail "redirect"
+[ "$(call @default test.Default </dev/null)" = "test.Default+ arg=[] from work as user" ] || fail "@default"
+
+note "a service the target does not have: 127"
+call personal test.Missing </dev/null 2>/dev/null; [ $? -eq 127 ] || fail "not 127"
+
+note "a socket service gets its descriptor first"
+in_qube personal 0 sh -c 'command -v python3 >/dev/null' || skip "python3 not in the qube (host /usr)"
+in_qube personal 0 python3 -c '
+import os, socket
+p = "/usr/local/etc/qubes-rpc/test.Sock"
+if os.path.exists(p): os.unlink(p)
+s = socket.socket(socket.AF_UNIX); s.bind(p); os.chmod(p, 0o666); s.listen(1)
+if os.fork(): os._exit(0)
+c, _ = s.accept(); d = b""
+while not d.endswith(b"\0"): d += c.recv(1)
+c.sendall(b"desc=" + d[:-1] + b" data=" + c.recv(100)); c.close()' || fail "socket service"
+[ "$(printf hello | call personal test.Sock+x)" = "desc=test.Sock+x work data=hello" ] || fail "socket service output"
+
+note "qube -> dom0"
+[ "$(call dom0 test.Dom0+yes </dev/null)" = "dom0: arg=yes from work" ] || fail "call into dom0"
+call dom0 test.Dom0+no </dev/null 2>/dev/null; [ $? -eq 126 ] || fail "dom0 argument not matched"
+
+note "a target that is halted is started (autostart) for an allowed call"
+expect_ok qvm-kill personal >/dev/null
+[ "$(call personal test.Echo </dev/null | head -1)" = "test.Echo+ arg=[] from work as user" ] || fail "autostart"
+grep -q "test.Echo+some.arg: allow" "$BULKHEAD_ROOT/var/log/bulkhead/qrexec-policyd.log" || fail "decisions not logged"
+echo ok
