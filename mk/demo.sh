@@ -9,7 +9,18 @@ export BULKHEAD_ROOT=$(mktemp -d /tmp/bulkhead-demo.XXXXXX)
 daemon=
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$'; printf ' %q' "$@"; printf '\n'; "$@"; }
+# Shows the command as one would type it (single quotes where needed).
+run() {
+	local a line='$'
+	for a in "$@"; do
+		case $a in
+		*[[:space:]\"\'\$\\\&\|\;\<\>\(\)\*]*) line+=" '${a//\'/\'\\\'\'}'" ;;
+		*) line+=" $a" ;;
+		esac
+	done
+	printf '%s\n' "$line"
+	"$@"
+}
 cleanup() {
 	if [ -n "$daemon" ]; then
 		kill -TERM "$daemon" 2>/dev/null
@@ -20,15 +31,6 @@ cleanup() {
 }
 trap cleanup EXIT
 die() { echo "demo: $*" >&2; exit 1; }
-# Runs a command inside a qube as its user (qvm-run arrives with qrexec).
-in_qube() {
-	local pid
-	pid=$(cat "$BULKHEAD_ROOT/run/bulkhead/qubes/$1.pid") || return 1
-	shift
-	nsenter --target "$pid" --all --setuid 1000 --setgid 1000 -- \
-		env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/home/user "$@"
-}
-
 step "Starting bulkheadd (local backend) in $BULKHEAD_ROOT"
 bulkheadd >"$BULKHEAD_ROOT/bulkheadd.log" 2>&1 &
 daemon=$!
@@ -53,16 +55,16 @@ step "Starting them"
 run qvm-start work personal untrusted || die "start"
 run qvm-ls
 
-step "Each qube sees only its own hostname, processes and files"
-echo "(commands run inside the qubes with nsenter; qvm-run comes with qrexec, issue #3)"
+step "Each qube sees only its own hostname, processes and files (through qvm-run)"
+run qvm-run --pass-io work 'cat /etc/hostname'
 for q in work personal untrusted; do
-	printf '%-10s hostname: %-10s processes: %s\n' "$q" "$(in_qube "$q" hostname)" \
-		"$(in_qube "$q" ps -e -o comm= | sort | tr '\n' ' ')"
+	printf '%-10s hostname: %-10s processes: %s\n' "$q" "$(qvm-run -p "$q" hostname)" \
+		"$(qvm-run -p "$q" 'ps -e -o comm=' | sort | tr '\n' ' ')"
 done
-in_qube work sh -c 'echo "work secrets" > /home/user/secret.txt'
-echo "work wrote /home/user/secret.txt; personal sees:"
-in_qube personal ls -la /home/user/ | sed 's/^/    /'
-echo "network interfaces in untrusted: $(in_qube untrusted awk -F: 'NR > 2 {print $1}' /proc/net/dev | tr -d ' ' | tr '\n' ' ')"
+qvm-run -p work 'echo "work secrets" > /home/user/secret.txt'
+echo "work wrote /home/user/secret.txt; personal's /home/user:"
+qvm-run -p personal 'ls -la /home/user/' | sed 's/^/    /'
+echo "network interfaces in untrusted: $(qvm-run -p untrusted "awk -F: 'NR > 2 {print \$1}' /proc/net/dev" | tr -d ' ' | tr '\n' ' ')"
 
 step "Root in a qube is an unprivileged, per-qube uid on the host"
 for q in work personal untrusted; do
@@ -80,13 +82,31 @@ for q in work untrusted; do
 		"$(cat /sys/fs/cgroup/pids$pids/pids.max)"
 done
 
+step "qrexec: a qube calls a service in another qube, under dom0's policy"
+mkdir -p "$BULKHEAD_ROOT/etc/qubes/policy.d"
+cat >"$BULKHEAD_ROOT/etc/qubes/policy.d/30-demo.policy" <<'POLICY'
+# service       arg  source     target     action
+demo.Greet      *    work       personal   allow
+demo.Greet      *    untrusted  @anyvm     deny
+POLICY
+sed 's/^/    /' "$BULKHEAD_ROOT/etc/qubes/policy.d/30-demo.policy"
+echo "installing the service demo.Greet in personal (its /usr/local persists):"
+printf '#!/bin/sh\necho "hello $QREXEC_REMOTE_DOMAIN, this is $(hostname)"\n' |
+	run qvm-run -p -u root personal 'd=/usr/local/etc/qubes-rpc; mkdir -p $d && cat > $d/demo.Greet && chmod +x $d/demo.Greet'
+run qvm-run -p work 'qrexec-client-vm personal demo.Greet'
+echo "untrusted tries the same:"
+qvm-run -p untrusted 'qrexec-client-vm personal demo.Greet'
+echo "exit code $? (126: refused by policy)"
+echo "dom0's log of the decisions:"
+grep -E 'demo.Greet' "$BULKHEAD_ROOT/var/log/bulkhead/qrexec-policyd.log" | sed 's/^.*handle.c:[0-9]*: /    /'
+
 step "Shutting down"
 run qvm-shutdown --wait --timeout 20 work personal untrusted || die "shutdown"
 run qvm-ls
 
 step "Files in /home persist across a restart"
 run qvm-start work || die "start"
-echo "work's /home/user/secret.txt: $(in_qube work cat /home/user/secret.txt)"
+echo "work's /home/user/secret.txt: $(qvm-run -p work 'cat /home/user/secret.txt')"
 run qvm-kill work
 
 step "Cleaning up"
