@@ -1,35 +1,54 @@
-/* qrexec calls from dom0 into a qube, through the real path (a request to
- * the qube's qrexec-daemon, MSG_EXEC_CMDLINE to its agent, a data vchan,
- * the exit code), each figure next to a raw baseline from bench-socketpair:
+/* qrexec calls through the real path (a request to the target's
+ * qrexec-daemon, MSG_EXEC_CMDLINE to its agent, a data vchan, the exit
+ * code), each figure next to a raw baseline from bench-socketpair:
  *
- *   qrexec.call.client.*   `qrexec-client -d bench user:true`, the whole
- *                          process, as a user pays it    vs socketpair.rtt.*
- *   qrexec.call.inproc.*   the same call made in this process
- *                          (dom0req_call, vchan server, pump_handshake,
- *                          pump_run on /dev/null): no process start on the
- *                          dom0 side                     vs socketpair.rtt.*
- *   qrexec.bulk.*.d2q      MIB MiB from dom0 into `cat >/dev/null` in the
- *                          qube                          vs socketpair.bulk
- *   qrexec.bulk.*.q2d      MIB MiB from the qube (this very program, copied
- *                          into the qube's /usr/local/bin, writing zeros
- *                          from a static buffer) to dom0 vs socketpair.bulk
- *   client: through qrexec-client, fed from / drained into a pipe by this
- *   program in 64 KiB writes/reads (the bytes out of the qube are counted);
- *   inproc: the pump in this program reads a sparse 1 GiB memfd (holes
- *   read as zeros, no memory used) / writes /dev/null.
+ *   qrexec.call.client.*      dom0 -> qube: `qrexec-client -d bench
+ *                             user:true`, the whole process, as a user
+ *                             pays it                  vs socketpair.rtt.*
+ *   qrexec.call.inproc.*      the same call made in this process
+ *                             (dom0req_call, vchan server, pump_handshake,
+ *                             pump_run on /dev/null): no process start on
+ *                             the dom0 side            vs socketpair.rtt.*
+ *   qrexec.call.inproc.PART.median  where an in-process call's time goes:
+ *                             request (the daemon's answer), connect (the
+ *                             agent forks a handler, it connects), hello
+ *                             (the HELLO exchange), run (the user's shell
+ *                             runs `true`, until the exit code); no baseline
+ *   qrexec.bulk.*.d2q         MIB MiB from dom0 into `cat >/dev/null` in
+ *                             the qube                 vs socketpair.bulk
+ *   qrexec.bulk.*.q2d         MIB MiB from the qube (this very program,
+ *                             copied into its /usr/local/bin, writing
+ *                             zeros from a static buffer) to dom0
+ *                                                      vs socketpair.bulk
+ *     client: through qrexec-client, fed from / drained into a pipe by
+ *     this program in 64 KiB writes/reads (the bytes out of the qube are
+ *     counted); inproc: the pump in this program reads a sparse memfd
+ *     (holes read as zeros, no memory used) / writes /dev/null.
+ *   qrexec.call.q2q.exec.*    qube -> qube: `qrexec-client-vm bench
+ *                             bench.Exec` in the qube benchsrc (our copy
+ *                             there times each process), allowed by a
+ *                             policy.d file; the service is a link to
+ *                             /bin/true in bench's /usr/local/etc/qubes-rpc
+ *                                                      vs socketpair.rtt.*
+ *   qrexec.call.q2q.socket.*  the same for bench.Sock, a socket service in
+ *                             bench (our copy, started as root by a
+ *                             MSG_JUST_EXEC call: reads the descriptor and
+ *                             stdin to EOF, closes)    vs socketpair.rtt.*
  *
  *   bench-qrexec [CALLS [MIB]]     (defaults 500 and 1024; CALLS >= 300)
  *
  * Latency: CALLS timed calls after 20 untimed, median and p90 (nearest
- * rank, as bench-socketpair).  Bulk: three runs each, the median; the
- * clock includes the call's setup (~1% of a 1 GiB run).
+ * rank, as bench-socketpair).  Bulk: three runs each way, the median; the
+ * clock includes the call's setup (about 1% of a 1 GiB run).
  *
- * Needs root: starts its own bulkheadd in a scratch BULKHEAD_ROOT and an
- * AppVM `bench` there.  The daemon (which stops its qubes and their
- * qrexec-daemons on SIGTERM), our children and the scratch root go on
- * every exit: normal, failure, SIGTERM/SIGINT/SIGHUP, our own deadline
- * alarm; if we are SIGKILLed, bulkheadd still gets SIGTERM (its parent
- * death signal), and only the scratch directory is left. */
+ * Needs root: starts its own bulkheadd in a scratch BULKHEAD_ROOT, with
+ * the AppVMs bench and benchsrc.  The daemon (which stops its qubes,
+ * their qrexec-daemons and policyd on SIGTERM), our children and the
+ * scratch root go on every exit: normal, failure, SIGTERM/SIGINT/SIGHUP,
+ * our own deadline alarm; if we are SIGKILLed, bulkheadd still gets
+ * SIGTERM (its parent death signal) and only the scratch directory stays.
+ * The same binary is what runs in the qubes (--zeros, --call-loop,
+ * --sock-service): nothing is added to every qube's /usr/lib/bulkhead. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -42,7 +61,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,7 +74,9 @@
 #include "qrexec/lib/dom0req.h"
 #include "qrexec/lib/pump.h"
 
-#define QUBE            "bench"
+#define QUBE            "bench"      /* target of every call */
+#define SRC_QUBE        "benchsrc"   /* source of the qube -> qube calls */
+#define RPC_DIR         "/usr/local/etc/qubes-rpc"
 #define DEFAULT_CALLS   500u
 #define MIN_CALLS       300u
 #define MAX_CALLS       100000u
@@ -252,6 +275,79 @@ static int zeros_main(const char *count)
 	return 0;
 }
 
+/* In the source qube: times COUNT calls `qrexec-client-vm TARGET SERVICE`
+ * after WARMUP untimed ones, each a new process as a user would run it;
+ * prints one line per timed call (nanoseconds) on stdout. */
+static int call_loop_main(const char *target, const char *service, const char *count)
+{
+	char *argv[] = { "qrexec-client-vm", (char *)target, (char *)service, NULL };
+	unsigned long n = strtoul(count, NULL, 10);
+	posix_spawn_file_actions_t fa;
+	uint64_t *ns = calloc(n ? n : 1, sizeof(*ns));
+
+	if (ns == NULL || n == 0 || n > MAX_CALLS)
+		return 2;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	for (unsigned long i = 0; i < WARMUP_CALLS + n; i++) {
+		uint64_t t0 = now_ns();
+		pid_t pid;
+		int st, rc = posix_spawn(&pid, "/usr/lib/bulkhead/bin/qrexec-client-vm", &fa, NULL, argv, environ);
+
+		if (rc != 0) {
+			fprintf(stderr, "bench-qrexec: qrexec-client-vm: %s\n", strerror(rc));
+			return 1;
+		}
+		while (waitpid(pid, &st, 0) < 0)
+			if (errno != EINTR)
+				return 1;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "bench-qrexec: qrexec-client-vm %s %s: status %#x\n", target, service, st);
+			return 1;
+		}
+		if (i >= WARMUP_CALLS)
+			ns[i - WARMUP_CALLS] = now_ns() - t0;
+	}
+	for (unsigned long i = 0; i < n; i++)
+		printf("%" PRIu64 "\n", ns[i]);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* In the target qube, as root: the socket service at PATH.  One
+ * connection at a time: the descriptor up to its NUL, then stdin to EOF,
+ * then close (the caller sees EOF and exit code 0).  Runs until the qube
+ * stops. */
+static int sock_service_main(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char buf[4096];
+	int s, c;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return 2;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	signal(SIGPIPE, SIG_IGN);
+	unlink(path);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0666) < 0 ||
+	    listen(s, 16) < 0)
+		return 1;
+	for (;;) {
+		ssize_t n;
+
+		c = accept4(s, NULL, NULL, SOCK_CLOEXEC);
+		if (c < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			return 1;
+		}
+		while ((n = read(c, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+			;
+		close(c);
+	}
+}
+
 /* ---- dom0 side ---- */
 
 static int admin_ok(const char *method, const char *dest, const char *arg, const char *payload)
@@ -301,10 +397,16 @@ static void start_daemon(void)
 		fail("bulkheadd (%s) did not come up", daemon);
 }
 
+/* The host directory that is QUBE's /usr/local/SUB (its private volume). */
+static void usrlocal(char *out, size_t len, const char *qube, const char *sub)
+{
+	snprintf(out, len, "%s/var/lib/bulkhead/qubes/%s/private/usrlocal/%s", root, qube, sub);
+}
+
 /* Our own binary into the qube's persistent /usr/local/bin (on the host:
- * private/usrlocal/bin), owned like that directory, so the qube's user can
- * run it there as the zero writer. */
-static void install_in_qube(void)
+ * private/usrlocal/bin), owned like that directory, so the qube's users can
+ * run it there: the zero writer, the call loop, the socket service. */
+static void install_in_qube(const char *qube)
 {
 	static char buf[CHUNK];
 	char dir[sizeof(root) + 128], dst[sizeof(dir) + 32];
@@ -312,7 +414,7 @@ static void install_in_qube(void)
 	int in, out;
 	ssize_t n;
 
-	snprintf(dir, sizeof(dir), "%s/var/lib/bulkhead/qubes/%s/private/usrlocal/bin", root, QUBE);
+	usrlocal(dir, sizeof(dir), qube, "bin");
 	snprintf(dst, sizeof(dst), "%s/%s", dir, SVC_NAME);
 	if (stat(dir, &st) < 0)
 		fail("%s: %s", dir, strerror(errno));
@@ -328,12 +430,12 @@ static void install_in_qube(void)
 	close(in);
 }
 
-/* Runs qrexec-client -d QUBE CMDLINE with stdin in_fd and stdout out_fd
+/* Runs qrexec-client -d qube CMDLINE with stdin in_fd and stdout out_fd
  * (-1: /dev/null); returns its pid (also in child_pid). */
-static pid_t spawn_client(const char *cmdline, int in_fd, int out_fd)
+static pid_t spawn_client_to(const char *qube, const char *cmdline, int in_fd, int out_fd)
 {
 	char prog[4300];
-	char *argv[] = { "qrexec-client", "-d", QUBE, (char *)cmdline, NULL };
+	char *argv[] = { "qrexec-client", "-d", (char *)qube, (char *)cmdline, NULL };
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	int rc;
@@ -356,6 +458,11 @@ static pid_t spawn_client(const char *cmdline, int in_fd, int out_fd)
 	return pid;
 }
 
+static pid_t spawn_client(const char *cmdline, int in_fd, int out_fd)
+{
+	return spawn_client_to(QUBE, cmdline, in_fd, out_fd);
+}
+
 /* The client's exit code (or 128+signal). */
 static int wait_client(pid_t pid)
 {
@@ -375,8 +482,10 @@ static int client_call(const char *cmdline)
 
 /* One call done here, as qrexec-client does it: local_in is read and sent
  * as stdin (-1: /dev/null), stdout goes to local_out (-1: /dev/null).
- * Returns the command's exit code; fails the bench on a qrexec error. */
-static int inproc_call(const char *cmdline, int local_in, int local_out)
+ * Returns the command's exit code; fails the bench on a qrexec error.
+ * stamp (or NULL) gets now_ns() when the daemon answered, when the agent's
+ * handler connected, and when the data channel's HELLOs were done. */
+static int inproc_call(const char *cmdline, int local_in, int local_out, uint64_t stamp[3])
 {
 	struct dom0req req = { .op = DREQ_EXEC, .domain = 0 };
 	struct pump_config cfg = { .role = PUMP_CLIENT, .child = -1, .local_err = -1 };
@@ -389,12 +498,19 @@ static int inproc_call(const char *cmdline, int local_in, int local_out)
 		fail("dom0req_call: %s", strerror(-rc));
 	if (rep.rc < 0)
 		fail("the daemon refused the call: %s", strerror(-rep.rc));
+	if (stamp)
+		stamp[0] = now_ns();
 	cfg.v = vchan_server_init(rep.domid, rep.port, 0, 0, &err);
 	if (cfg.v == NULL)
 		fail("vchan_server_init(%u, %u): %s", rep.domid, rep.port, strerror(-err));
-	if ((rc = vchan_wait_connected(cfg.v, deadline)) < 0 ||
-	    (rc = pump_handshake(cfg.v, 1, &cfg.version, deadline)) < 0)
+	if ((rc = vchan_wait_connected(cfg.v, deadline)) < 0)
 		fail("data channel: %s", strerror(-rc));
+	if (stamp)
+		stamp[1] = now_ns();
+	if ((rc = pump_handshake(cfg.v, 1, &cfg.version, deadline)) < 0)
+		fail("data channel: %s", strerror(-rc));
+	if (stamp)
+		stamp[2] = now_ns();
 	cfg.local_in = local_in >= 0 ? local_in : open("/dev/null", O_RDONLY | O_CLOEXEC);
 	cfg.local_out = local_out >= 0 ? local_out : open("/dev/null", O_WRONLY | O_CLOEXEC);
 	cfg.local_err_out = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -420,11 +536,15 @@ static void wait_ready(void)
 
 static void bench_latency(uint32_t calls)
 {
-	uint64_t *ns = calloc(calls, sizeof(*ns));
+	uint64_t *ns = calloc(calls, sizeof(*ns)), *part[4], stamp[3];
+	static const char *const part_name[4] = { "request", "connect", "hello", "run" };
 	int code;
 
 	if (ns == NULL)
 		fail("calloc");
+	for (int k = 0; k < 4; k++)
+		if ((part[k] = calloc(calls, sizeof(*part[k]))) == NULL)
+			fail("calloc");
 	for (uint32_t i = 0; i < WARMUP_CALLS + calls; i++) {
 		uint64_t t0 = now_ns();
 		if ((code = client_call("user:true")) != 0)
@@ -435,12 +555,29 @@ static void bench_latency(uint32_t calls)
 	report_latency("qrexec.call.client", ns, calls);
 	for (uint32_t i = 0; i < WARMUP_CALLS + calls; i++) {
 		uint64_t t0 = now_ns();
-		if ((code = inproc_call("user:true", -1, -1)) != 0)
+		uint64_t t1;
+		if ((code = inproc_call("user:true", -1, -1, stamp)) != 0)
 			fail("in-process user:true: exit %d", code);
-		if (i >= WARMUP_CALLS)
-			ns[i - WARMUP_CALLS] = now_ns() - t0;
+		t1 = now_ns();
+		if (i < WARMUP_CALLS)
+			continue;
+		ns[i - WARMUP_CALLS] = t1 - t0;
+		part[0][i - WARMUP_CALLS] = stamp[0] - t0;
+		part[1][i - WARMUP_CALLS] = stamp[1] - stamp[0];
+		part[2][i - WARMUP_CALLS] = stamp[2] - stamp[1];
+		part[3][i - WARMUP_CALLS] = t1 - stamp[2];
 	}
 	report_latency("qrexec.call.inproc", ns, calls);
+	/* Where an in-process call's time goes (medians of each part, so
+	 * they need not add up): the daemon's answer; the agent forking a
+	 * handler that connects; the HELLO exchange; running `true` by the
+	 * user's shell until its exit code is back. */
+	for (int k = 0; k < 4; k++) {
+		qsort(part[k], calls, sizeof(*part[k]), cmp_u64);
+		printf("qrexec.call.inproc.%s.median %.2f us -\n", part_name[k],
+		       (double)percentile(part[k], calls, 50) / 1000.0);
+		free(part[k]);
+	}
 	free(ns);
 }
 
@@ -513,7 +650,7 @@ static uint64_t inproc_d2q(uint64_t total)
 	if (fd < 0 || ftruncate(fd, (off_t)total) < 0)
 		fail("memfd: %s", strerror(errno));
 	t0 = now_ns();
-	if ((code = inproc_call("user:cat >/dev/null", fd, -1)) != 0)
+	if ((code = inproc_call("user:cat >/dev/null", fd, -1, NULL)) != 0)
 		fail("in-process cat >/dev/null: exit %d", code);
 	return now_ns() - t0;
 }
@@ -527,7 +664,7 @@ static uint64_t inproc_q2d(uint64_t total)
 	int code;
 
 	snprintf(cmd, sizeof(cmd), "user:/usr/local/bin/%s --zeros %" PRIu64, SVC_NAME, total);
-	if ((code = inproc_call(cmd, -1, -1)) != 0)
+	if ((code = inproc_call(cmd, -1, -1, NULL)) != 0)
 		fail("in-process %s: exit %d", cmd, code);
 	return now_ns() - t0;
 }
@@ -548,6 +685,110 @@ static void bench_bulk(uint32_t mib)
 	report_bulk("qrexec.bulk.inproc.q2d", ns[3], total);
 }
 
+/* Policy for the qube -> qube calls, before bulkheadd (and policyd) start. */
+static void write_policy(void)
+{
+	static const char policy[] =
+		"# bench-qrexec: qube -> qube calls\n"
+		"bench.Exec  *  " SRC_QUBE "  " QUBE "  allow\n"
+		"bench.Sock  *  " SRC_QUBE "  " QUBE "  allow\n";
+	const char *const dirs[] = { "etc", "etc/qubes", "etc/qubes/policy.d" };
+	char path[sizeof(root) + 64];
+	int fd;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			fail("mkdir %s: %s", path, strerror(errno));
+	}
+	snprintf(path, sizeof(path), "%s/etc/qubes/policy.d/30-bench.policy", root);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || write_all_deadline(fd, policy, sizeof(policy) - 1, now_ms() + CALL_TIMEOUT_MS) < 0 ||
+	    close(fd) < 0)
+		fail("writing %s: %s", path, strerror(errno));
+}
+
+/* The target's services: bench.Exec a link to /bin/true; bench.Sock the
+ * socket our copy serves, started as root by a MSG_JUST_EXEC call. */
+static void setup_q2q(void)
+{
+	char dir[sizeof(root) + 128], path[sizeof(dir) + 32];
+	struct dom0req req = { .op = DREQ_EXEC, .domain = 0, .just_exec = 1 };
+	struct dom0rep rep;
+	const char *cmdline;
+	struct stat st, sock;
+	int rc, up = 0;
+
+	if (admin_ok("admin.vm.Create.AppVM", "dom0", "", "name=" SRC_QUBE " label=red") < 0 ||
+	    admin_ok("admin.vm.Start", SRC_QUBE, "", NULL) < 0)
+		fail("cannot create and start the qube %s", SRC_QUBE);
+	install_in_qube(SRC_QUBE);
+	usrlocal(dir, sizeof(dir), QUBE, "etc");
+	if (stat(dir, &st) < 0)
+		fail("%s: %s", dir, strerror(errno));
+	usrlocal(dir, sizeof(dir), QUBE, "etc/qubes-rpc");
+	if (mkdir(dir, 0755) < 0 || lchown(dir, st.st_uid, st.st_gid) < 0)
+		fail("mkdir %s: %s", dir, strerror(errno));
+	snprintf(path, sizeof(path), "%s/bench.Exec", dir);
+	if (symlink("/bin/true", path) < 0 || lchown(path, st.st_uid, st.st_gid) < 0)
+		fail("symlink %s: %s", path, strerror(errno));
+	/* MSG_JUST_EXEC (qrexec-client -e): started and left running. */
+	cmdline = "root:exec /usr/local/bin/" SVC_NAME " --sock-service " RPC_DIR "/bench.Sock";
+	req.cmdline_len = (uint32_t)strlen(cmdline) + 1;
+	if ((rc = dom0req_call(QUBE, &req, cmdline, &rep)) < 0 || (rc = rep.rc) < 0)
+		fail("starting the socket service: %s", strerror(-rc));
+	snprintf(path, sizeof(path), "%s/bench.Sock", dir);
+	for (int i = 0; i < 250 && !up; i++) {
+		up = lstat(path, &sock) == 0 && S_ISSOCK(sock.st_mode);
+		if (!up)
+			nap_ms(20);
+	}
+	if (!up)
+		fail("the socket service did not come up in %s", QUBE);
+}
+
+/* qube -> qube: the loop runs in SRC_QUBE, its timings come back on stdout. */
+static void bench_q2q(uint32_t calls, const char *service, const char *name)
+{
+	char cmd[256], *buf, *p, *end;
+	size_t cap = (size_t)calls * 24 + 1, got = 0;
+	uint64_t *ns = calloc(calls, sizeof(*ns));
+	int pfd[2], code;
+	ssize_t n;
+	pid_t pid;
+
+	buf = malloc(cap);
+	if (ns == NULL || buf == NULL)
+		fail("malloc");
+	snprintf(cmd, sizeof(cmd), "user:/usr/local/bin/%s --call-loop %s %s %" PRIu32, SVC_NAME, QUBE,
+		 service, calls);
+	make_pipe(pfd);
+	pid = spawn_client_to(SRC_QUBE, cmd, -1, pfd[1]);
+	close(pfd[1]);
+	while (got < cap - 1 && ((n = read(pfd[0], buf + got, cap - 1 - got)) != 0)) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			fail("reading the call loop: %s", strerror(errno));
+		got += (size_t)n;
+	}
+	close(pfd[0]);
+	if ((code = wait_client(pid)) != 0)
+		fail("the call loop in %s (%s): exit %d", SRC_QUBE, service, code);
+	buf[got] = '\0';
+	p = buf;
+	for (uint32_t i = 0; i < calls; i++) {
+		errno = 0;
+		ns[i] = strtoull(p, &end, 10);
+		if (errno != 0 || end == p || *end != '\n')
+			fail("the call loop in %s (%s): bad output", SRC_QUBE, service);
+		p = end + 1;
+	}
+	report_latency(name, ns, calls);
+	free(ns);
+	free(buf);
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t calls = DEFAULT_CALLS, mib = DEFAULT_MIB;
@@ -559,6 +800,10 @@ int main(int argc, char **argv)
 	/* In the qube, as the zero writer of the q2d figures. */
 	if (argc == 3 && strcmp(argv[1], "--zeros") == 0)
 		return zeros_main(argv[2]);
+	if (argc == 5 && strcmp(argv[1], "--call-loop") == 0)
+		return call_loop_main(argv[2], argv[3], argv[4]);
+	if (argc == 3 && strcmp(argv[1], "--sock-service") == 0)
+		return sock_service_main(argv[2]);
 
 	if (argc > 3 || (argc > 1 && argv[1][0] == '-')) {
 		fprintf(stderr, "usage: bench-qrexec [CALLS [MIB]]\n");
@@ -600,15 +845,19 @@ int main(int argc, char **argv)
 	fprintf(stderr, "bench-qrexec: %" PRIu32 " calls each way, %" PRIu32 " MiB each way x %u, root %s\n",
 		calls, mib, BULK_RUNS, root);
 
+	write_policy();
 	start_daemon();
 	if (admin_ok("admin.vm.Create.AppVM", "dom0", "", "name=" QUBE " label=red") < 0 ||
 	    admin_ok("admin.vm.Start", QUBE, "", NULL) < 0)
 		fail("cannot create and start the qube %s", QUBE);
-	install_in_qube();
+	install_in_qube(QUBE);
 	wait_ready();
 
 	bench_latency(calls);
 	bench_bulk(mib);
+	setup_q2q();
+	bench_q2q(calls, "bench.Exec", "qrexec.call.q2q.exec");
+	bench_q2q(calls, "bench.Sock", "qrexec.call.q2q.socket");
 	fflush(stdout);
 	cleanup();
 	return 0;
