@@ -31,6 +31,7 @@
 #include "lib/io.h"
 #include "lib/log.h"
 #include "lib/paths.h"
+#include "lib/unixsock.h"
 
 struct conn {
 	int fd;                     /* -1: free slot */
@@ -78,26 +79,13 @@ static int take_lock(void)
 
 static int listen_admin(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char path[BH_PATH_MAX];
 	int fd;
 
 	path_or_die(path, sizeof(path), BH_ADMIN_SOCK);
-	if (strlen(path) >= sizeof(sa.sun_path))
-		fatalx("admin socket path too long: %s", path);
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	if (unlink(path) < 0 && errno != ENOENT)
-		fatal("unlink %s", path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = unix_listen(path, (int)ADMIN_MAX_CLIENTS);
 	if (fd < 0)
-		fatal("socket");
-	/* Created 0600 from the start: no window where others could connect. */
-	mode_t old = umask(0177);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		fatal("bind %s", path);
-	umask(old);
-	if (listen(fd, (int)ADMIN_MAX_CLIENTS) < 0)
-		fatal("listen");
+		fatalx("admin socket %s: %s", path, strerror(-fd));
 	return fd;
 }
 

@@ -51,6 +51,38 @@ static void stop_daemon(struct qrexec_daemon *d)
 	memset(d, 0, sizeof(*d));
 }
 
+/* Starts a qrexec program with stdout/stderr appended to log (relative
+ * to the root); ready_fd, when >= 0, becomes its fd 3.  It dies with us. */
+static pid_t spawn_logged(const char *path, char *const argv[], const char *rel_log, int ready_fd)
+{
+	char log[BH_PATH_MAX];
+	pid_t monitor = getpid(), pid;
+
+	if (bh_path(log, sizeof(log), rel_log) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		sigset_t none;
+		int fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+		die_with_monitor(monitor);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		/* fd 3 is not close-on-exec: it carries the daemon's "ready". */
+		if (ready_fd >= 0 && dup2(ready_fd, 3) < 0)
+			_exit(127);
+		execv(path, argv);
+		_exit(127);
+	}
+	if (pid < 0)
+		log_warn("monitor: fork");
+	return pid;
+}
+
 static void reap_daemons(void)
 {
 	if (policyd_pid > 0 && waitpid(policyd_pid, NULL, WNOHANG) == policyd_pid) {
@@ -65,9 +97,11 @@ static void reap_daemons(void)
 static void start_daemon(const char *name, uint32_t domid)
 {
 	struct qrexec_daemon *slot = NULL;
-	char dom[16], log[BH_PATH_MAX], rel[96];
+	char dom[16], rel[96];
+	char *argv[] = { "qrexec-daemon", dom, (char *)name, "--ready-fd", "3", NULL };
+	struct pollfd p;
 	int ready[2];
-	pid_t pid, monitor;
+	char c;
 
 	if (daemon_path[0] == '\0')
 		return;
@@ -77,54 +111,26 @@ static void start_daemon(const char *name, uint32_t domid)
 		if (slot == NULL && daemons[i].pid <= 0)
 			slot = &daemons[i];
 	}
-	snprintf(rel, sizeof(rel), BH_LOG_DIR "/qrexec.%s.log", name);
-	if (slot == NULL || bh_path(log, sizeof(log), rel) < 0) {
+	if (slot == NULL || pipe2(ready, O_CLOEXEC) < 0) {
 		log_warnx("monitor: no qrexec-daemon for %s", name);
 		return;
 	}
 	snprintf(dom, sizeof(dom), "%u", domid);
-	monitor = getpid();
-	if (pipe2(ready, O_CLOEXEC) < 0) {
-		log_warn("monitor: pipe");
-		return;
-	}
-	pid = fork();
-	if (pid < 0) {
-		log_warn("monitor: fork");
-		close(ready[0]);
-		close(ready[1]);
-		return;
-	}
-	if (pid == 0) {
-		sigset_t none;
-		int fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-
-		die_with_monitor(monitor);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		/* fd 3 (not close-on-exec) carries the daemon's "ready". */
-		if (dup2(ready[1], 3) < 0)
-			_exit(127);
-		execl(daemon_path, "qrexec-daemon", dom, name, "--ready-fd", "3", (char *)NULL);
-		_exit(127);
-	}
+	snprintf(rel, sizeof(rel), BH_LOG_DIR "/qrexec.%s.log", name);
+	slot->pid = spawn_logged(daemon_path, argv, rel, ready[1]);
 	close(ready[1]);
-	slot->pid = pid;
+	if (slot->pid <= 0) {
+		slot->pid = 0;
+		close(ready[0]);
+		return;
+	}
 	memcpy(slot->name, name, sizeof(slot->name));
 	/* Like Qubes, a start is complete when qrexec works: wait for the
 	 * agent to reach the daemon, bounded; after that the qube runs
 	 * without qrexec (said in the log) rather than failing to start. */
-	{
-		struct pollfd p = { .fd = ready[0], .events = POLLIN };
-		char c;
-
-		if (poll(&p, 1, QREXEC_READY_TIMEOUT_MS) != 1 || read(ready[0], &c, 1) != 1)
-			log_warnx("monitor: qrexec to %s not ready within %u ms", name, QREXEC_READY_TIMEOUT_MS);
-	}
+	p = (struct pollfd){ .fd = ready[0], .events = POLLIN };
+	if (poll(&p, 1, QREXEC_READY_TIMEOUT_MS) != 1 || read(ready[0], &c, 1) != 1)
+		log_warnx("monitor: qrexec to %s not ready within %u ms", name, QREXEC_READY_TIMEOUT_MS);
 	close(ready[0]);
 }
 
@@ -132,10 +138,10 @@ static void start_daemon(const char *name, uint32_t domid)
  * request is refused by the qube's daemon (fail closed). */
 static void start_policyd(void)
 {
-	char path[BH_PATH_MAX + 16], log[BH_PATH_MAX];
-	pid_t pid, monitor = getpid();
+	char path[BH_PATH_MAX + 16];
+	char *argv[] = { "qrexec-policyd", NULL };
 
-	if (daemon_path[0] == '\0' || bh_path(log, sizeof(log), BH_LOG_DIR "/qrexec-policyd.log") < 0)
+	if (daemon_path[0] == '\0')
 		return;
 	snprintf(path, sizeof(path), "%s", daemon_path);
 	*strrchr(path, '/') = '\0';
@@ -144,22 +150,9 @@ static void start_policyd(void)
 		log_warnx("monitor: %s not found: qubes' requests will be refused", path);
 		return;
 	}
-	pid = fork();
-	if (pid == 0) {
-		sigset_t none;
-		int fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-
-		die_with_monitor(monitor);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execl(path, "qrexec-policyd", (char *)NULL);
-		_exit(127);
-	}
-	policyd_pid = pid > 0 ? pid : 0;
+	policyd_pid = spawn_logged(path, argv, BH_LOG_DIR "/qrexec-policyd.log", -1);
+	if (policyd_pid < 0)
+		policyd_pid = 0;
 }
 
 /* qrexec-daemon is installed next to bulkheadd; without it qubes run

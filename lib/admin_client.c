@@ -3,6 +3,7 @@
 #include "io.h"
 #include "log.h"
 #include "paths.h"
+#include "unixsock.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,24 +15,10 @@
 
 static int connect_admin(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char path[BH_PATH_MAX];
-	int fd, rc = bh_path(path, sizeof(path), BH_ADMIN_SOCK);
+	int rc = bh_path(path, sizeof(path), BH_ADMIN_SOCK);
 
-	if (rc < 0)
-		return rc;
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	return fd;
+	return rc < 0 ? rc : unix_connect(path);
 }
 
 /* Splits an exception body "type\0traceback\0message\0" into r. */

@@ -20,11 +20,10 @@
 #include "lib/log.h"
 #include "lib/vchan.h"
 #include "qrexec/protocol.h"
-#include "qrexec/lib/pump.h"
+#include "qrexec/lib/call_client.h"
 #include "qrexec/lib/vmreq.h"
 
 #define DECISION_TIMEOUT_MS 300000u   /* the user may be answering a prompt */
-#define CONNECT_TIMEOUT_MS   60000u
 
 static _Noreturn void failed(const char *what, int err)
 {
@@ -61,11 +60,10 @@ static int ask_agent(const char *target, const char *service, struct vmrep *rep)
 
 int main(int argc, char **argv)
 {
-	struct pump_config cfg = { .role = PUMP_CLIENT, .child = -1 };
 	struct vmrep rep;
+	const char *step;
 	char dom[16];
-	uint64_t deadline;
-	int rc, err = 0, code;
+	int rc, code;
 
 	log_init("qrexec-client-vm");
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
@@ -98,20 +96,7 @@ int main(int argc, char **argv)
 	setenv("VCHAN_DOMAIN", dom, 1);
 	if (getenv("VCHAN_SOCKET_DIR") == NULL)
 		setenv("VCHAN_SOCKET_DIR", QUBE_VCHAN_DIR, 1);
-	deadline = now_ms() + CONNECT_TIMEOUT_MS;
-	cfg.v = vchan_server_init(rep.domain, rep.port, 0, 0, &err);
-	if (cfg.v == NULL)
-		failed("data channel", -err);
-	if ((rc = vchan_wait_connected(cfg.v, deadline)) < 0 ||
-	    (rc = pump_handshake(cfg.v, 1, &cfg.version, deadline)) < 0)
-		failed("data channel", -rc);
-	cfg.local_in = dup(0);
-	cfg.local_out = dup(1);
-	cfg.local_err_out = dup(2);
-	cfg.local_err = -1;
-	rc = pump_run(&cfg, &code);
-	vchan_close(cfg.v);
-	if (rc < 0)
-		failed("the call broke off", -rc);
+	if ((rc = call_with_stdio(rep.domain, rep.port, &code, &step)) < 0)
+		failed(step, -rc);
 	return code;
 }

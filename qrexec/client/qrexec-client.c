@@ -22,9 +22,7 @@
 #include "lib/vchan.h"
 #include "qrexec/lib/dom0req.h"
 #include "qrexec/protocol.h"
-#include "qrexec/lib/pump.h"
-
-#define CONNECT_TIMEOUT_MS 60000u
+#include "qrexec/lib/call_client.h"
 
 static _Noreturn void usage_error(const char *what)
 {
@@ -42,11 +40,9 @@ int main(int argc, char **argv)
 {
 	struct dom0req req = { .op = DREQ_EXEC, .domain = 0 };
 	struct dom0rep rep;
-	struct pump_config cfg = { .role = PUMP_CLIENT, .child = -1 };
-	const char *qube = NULL, *cmdline;
+	const char *qube = NULL, *cmdline, *step;
 	char vdir[BH_PATH_MAX];
-	uint64_t deadline;
-	int c, rc, err = 0, code;
+	int c, rc, code;
 
 	log_init("qrexec-client");
 	opterr = 0;
@@ -88,20 +84,7 @@ int main(int argc, char **argv)
 		failed("the request was refused by the qrexec daemon of", qube, -rep.rc);
 	if (req.just_exec)
 		return 0;
-	deadline = now_ms() + CONNECT_TIMEOUT_MS;
-	cfg.v = vchan_server_init(rep.domid, rep.port, 0, 0, &err);
-	if (cfg.v == NULL)
-		failed("data channel to", qube, -err);
-	if ((rc = vchan_wait_connected(cfg.v, deadline)) < 0 ||
-	    (rc = pump_handshake(cfg.v, 1, &cfg.version, deadline)) < 0)
-		failed("data channel to", qube, -rc);
-	cfg.local_in = dup(0);
-	cfg.local_out = dup(1);
-	cfg.local_err_out = dup(2);
-	cfg.local_err = -1;
-	rc = pump_run(&cfg, &code);
-	vchan_close(cfg.v);
-	if (rc < 0)
-		failed("the call broke off:", qube, -rc);
+	if ((rc = call_with_stdio(rep.domid, rep.port, &code, &step)) < 0)
+		failed(step, qube, -rc);
 	return code;
 }

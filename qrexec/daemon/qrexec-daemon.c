@@ -26,6 +26,7 @@
 #include "lib/log.h"
 #include "lib/names_parse.h"
 #include "lib/paths.h"
+#include "lib/unixsock.h"
 #include "lib/sandbox.h"
 #include "lib/vchan.h"
 #include "qrexec/daemon/daemon.h"
@@ -45,24 +46,14 @@ static _Noreturn void usage_error(const char *what)
 
 static int listen_dom0(const char *name)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char path[BH_PATH_MAX];
-	mode_t old;
 	int fd;
 
-	if (bh_mkdirs("run/bulkhead/qrexec", 0700) < 0 ||
-	    dom0req_socket_path(name, path, sizeof(path)) < 0 || strlen(path) >= sizeof(sa.sun_path))
+	if (bh_mkdirs("run/bulkhead/qrexec", 0700) < 0 || dom0req_socket_path(name, path, sizeof(path)) < 0)
 		fatalx("cannot make the dom0 socket path for %s", name);
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	if (unlink(path) < 0 && errno != ENOENT)
-		fatal("unlink %s", path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = unix_listen(path, 16);
 	if (fd < 0)
-		fatal("socket");
-	old = umask(0177);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0)
-		fatal("bind %s", path);
-	umask(old);
+		fatalx("%s: %s", path, strerror(-fd));
 	return fd;
 }
 

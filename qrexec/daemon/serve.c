@@ -12,6 +12,7 @@
 #include "lib/io.h"
 #include "lib/log.h"
 #include "lib/paths.h"
+#include "lib/unixsock.h"
 #include "qrexec/daemon/daemon.h"
 #include "qrexec/lib/dom0req.h"
 #include "qrexec/lib/policyreq.h"
@@ -50,27 +51,23 @@ static int refuse(struct daemon *d, const char *request_id)
 /* Sends the request to policyd; its answer arrives later (on_policy). */
 static int ask_policy(struct daemon *d, const struct qrexec_trigger *t, struct policy_pending *slot)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct policy_req req;
 	uint64_t deadline = now_ms() + POLICYREQ_TIMEOUT_MS;
 	char path[BH_PATH_MAX];
 	int fd, rc;
 
-	if (bh_path(path, sizeof(path), POLICY_SOCKET_REL) < 0 || strlen(path) >= sizeof(sa.sun_path))
+	if (bh_path(path, sizeof(path), POLICY_SOCKET_REL) < 0)
 		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
 	memset(&req, 0, sizeof(req));
 	memcpy(req.source, d->name, strlen(d->name));
 	req.source_domid = d->domid;
 	memcpy(req.target, t->target, strlen(t->target));
 	memcpy(req.request_id, t->request_id, strlen(t->request_id));
 	req.service_len = t->service.len + 1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = unix_connect(path);
 	if (fd < 0)
-		return -errno;
-	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
-	if (rc == 0)
-		rc = write_all_deadline(fd, &req, sizeof(req), deadline);
+		return fd;
+	rc = write_all_deadline(fd, &req, sizeof(req), deadline);
 	if (rc == 0)
 		rc = write_all_deadline(fd, t->service.full, req.service_len, deadline);
 	if (rc < 0) {

@@ -10,6 +10,7 @@
 #include "lib/io.h"
 #include "lib/names_parse.h"
 #include "lib/paths.h"
+#include "lib/unixsock.h"
 
 int dom0req_check(const struct dom0req *untrusted_req)
 {
@@ -49,23 +50,16 @@ int dom0req_socket_path(const char *qube, char *out, size_t outlen)
 int dom0req_call(const char *qube, const struct dom0req *req, const char *cmdline,
 		 struct dom0rep *rep)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	uint64_t deadline = now_ms() + DOM0REQ_TIMEOUT_MS;
 	char path[BH_PATH_MAX];
 	int fd, rc = dom0req_socket_path(qube, path, sizeof(path));
 
 	if (rc < 0)
 		return rc;
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = unix_connect(path);
 	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		rc = -errno;
-	if (rc == 0)
-		rc = write_all_deadline(fd, req, sizeof(*req), deadline);
+		return fd;
+	rc = write_all_deadline(fd, req, sizeof(*req), deadline);
 	if (rc == 0 && req->op == DREQ_EXEC)
 		rc = write_all_deadline(fd, cmdline, req->cmdline_len, deadline);
 	if (rc == 0)

@@ -31,6 +31,7 @@
 #include "lib/io.h"
 #include "lib/log.h"
 #include "lib/paths.h"
+#include "lib/unixsock.h"
 #include "lib/sandbox.h"
 #include "qrexec/lib/policyreq.h"
 #include "qrexec/policy/policy.h"
@@ -40,24 +41,14 @@
 
 static int listen_policy(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char path[BH_PATH_MAX];
-	mode_t old;
 	int fd;
 
-	if (bh_mkdirs("run/bulkhead/qrexec", 0700) < 0 || bh_path(path, sizeof(path), POLICY_SOCKET_REL) < 0 ||
-	    strlen(path) >= sizeof(sa.sun_path))
+	if (bh_mkdirs("run/bulkhead/qrexec", 0700) < 0 || bh_path(path, sizeof(path), POLICY_SOCKET_REL) < 0)
 		fatalx("cannot make the policy socket path");
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	if (unlink(path) < 0 && errno != ENOENT)
-		fatal("unlink %s", path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = unix_listen(path, 32);
 	if (fd < 0)
-		fatal("socket");
-	old = umask(0177);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 32) < 0)
-		fatal("bind %s", path);
-	umask(old);
+		fatalx("%s: %s", path, strerror(-fd));
 	return fd;
 }
 
