@@ -218,9 +218,10 @@ for mode in $modes; do
 	[ -n "${QREXEC_HOSTILE_ONLY:-}" ] && ! [[ $mode =~ $QREXEC_HOSTILE_ONLY ]] && continue
 	IFS='|' read -r want pattern <<<"$(expect_for "$mode")"
 	IFS='|' read -r faopts tmo <<<"$(opts_for "$mode")"
+	# The bystander first: the attacked daemon's --timeout runs from its start.
+	start_bystander
 	start_daemon 11 hostile "$tmo"
 	APID=$DPID
-	start_bystander
 	# shellcheck disable=SC2086
 	agent 11 $faopts "$mode" >"$W/attack.out" 2>"$W/attack.err"; rc=$?
 	[ "$rc" -eq 0 ] || fail "$mode: $(cat "$W/attack.err")"
@@ -255,9 +256,9 @@ note "floods: the daemon keeps up, or drops this qube only; bounded memory"
 flood() {
 	local mode=$1 fpid i=0 rss
 	shift
+	start_bystander
 	start_daemon 11 hostile 10
 	APID=$DPID
-	start_bystander
 	agent 11 "$mode" "$@" >"$W/attack.out" 2>"$W/attack.err" &
 	fpid=$!
 	STARTED+=("$fpid")
@@ -289,9 +290,9 @@ grep -q '^kept-up 200 200 0$' "$W/attack.out" || grep -q '^dropped' "$W/attack.o
 # daemon's writes back are blocked, it must wait (or give up on this
 # qube), not spin.  How much of the time from 2 s to 7 s into the 8 s
 # during which the agent does not read it is runnable is measured.
+start_bystander
 start_daemon 11 hostile 10
 APID=$DPID
-start_bystander
 agent 11 flood-noread 1000000 16 8000 >"$W/attack.out" 2>"$W/attack.err" &
 fpid=$!
 STARTED+=("$fpid")
