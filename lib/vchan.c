@@ -4,6 +4,7 @@
 #include "vchan_impl.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -141,10 +142,34 @@ ssize_t vchan_write(struct vchan *v, const void *buf, size_t len)
 	return v->ops->write(v, buf, len);
 }
 
-/* recv and send: the non-blocking call until done, wait() in between.
- * Each wait() returns on any event, so a timeout is noticed only by the
- * deadline check at the top; a transport's wait() never returns 0 without
- * reason for long (that would spin until the deadline). */
+/* Waits, within the deadline, for what a blocked recv (data) or send
+ * (space) needs, and only that: waking on the other direction's events
+ * would spin (a peer that sends but never reads keeps POLLIN set while we
+ * wait for space).  A server whose peer has not come yet waits for it. */
+static int wait_for(struct vchan *v, int want_write, uint64_t deadline_ms)
+{
+	uint64_t now = now_ms();
+	short ev = vchan_poll_events(v, want_write);
+	struct pollfd p;
+	int rc;
+
+	if (now >= deadline_ms)
+		return -ETIMEDOUT;
+	if (v->ops->is_open(v) == VCHAN_WAITING)
+		ev = POLLIN;
+	else if (want_write && (ev & POLLOUT))
+		ev = POLLOUT;           /* the transport signals space as POLLOUT */
+	p = (struct pollfd){ .fd = vchan_fd(v), .events = ev };
+	rc = poll(&p, 1, deadline_ms - now > 60000 ? 60000 : (int)(deadline_ms - now));
+	if (rc < 0 && errno != EINTR)
+		return -errno;
+	if (rc > 0)
+		(void)v->ops->wait(v, 0);     /* acknowledge the event (Xen); never blocks */
+	return 0;
+}
+
+/* recv and send: the non-blocking call until done, waiting in between;
+ * the deadline is checked on every round. */
 int vchan_recv(struct vchan *v, void *buf, size_t len, uint64_t deadline_ms)
 {
 	char *p = buf;
@@ -160,8 +185,7 @@ int vchan_recv(struct vchan *v, void *buf, size_t len, uint64_t deadline_ms)
 			len -= (size_t)n;
 			continue;
 		}
-		rc = v->ops->wait(v, deadline_ms);
-		if (rc < 0)
+		if ((rc = wait_for(v, 0, deadline_ms)) < 0)
 			return rc;
 	}
 	return 0;
@@ -182,8 +206,7 @@ int vchan_send(struct vchan *v, const void *buf, size_t len, uint64_t deadline_m
 			len -= (size_t)n;
 			continue;
 		}
-		rc = v->ops->wait(v, deadline_ms);
-		if (rc < 0)
+		if ((rc = wait_for(v, 1, deadline_ms)) < 0)
 			return rc;
 	}
 	return 0;

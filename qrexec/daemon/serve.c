@@ -127,30 +127,31 @@ static void on_policy(struct daemon *d, struct policy_pending *p, bool timed_out
 
 static void on_control(struct daemon *d)
 {
-	uint8_t untrusted_hdr[8], *untrusted_payload = NULL;
+	/* The largest payload the header check admits: no allocation, so a
+	 * violation (which exits) leaves nothing behind. */
+	static uint8_t untrusted_payload[QREXEC_MAX_PAYLOAD];
+	uint8_t untrusted_hdr[8];
 	uint64_t deadline = now_ms() + MSG_TIMEOUT_MS;
 	struct msg_header h;
 	uint32_t max;
 	int rc;
 
-	rc = vchan_recv(d->ctrl, untrusted_hdr, sizeof(untrusted_hdr), deadline);
+	/* EOF before a message is the agent leaving; EOF inside one is not. */
+	rc = vchan_recv(d->ctrl, untrusted_hdr, 1, deadline);
 	if (rc == -EPIPE) {
 		log_info("%s: the agent closed the control channel", d->name);
 		exit(0);
 	}
+	if (rc == 0)
+		rc = vchan_recv(d->ctrl, untrusted_hdr + 1, sizeof(untrusted_hdr) - 1, deadline);
 	if (rc < 0)
 		violation(d, "incomplete header", rc);
 	if ((rc = qrexec_hdr_decode(untrusted_hdr, sizeof(untrusted_hdr), &h)) != QREXEC_OK ||
 	    (rc = qrexec_hdr_check(&h, CHAN_CONTROL, PEER_AGENT, d->version, &max)) != QREXEC_OK)
 		violation(d, "message not allowed here", rc);
 	/* h.len <= max <= QREXEC_MAX_PAYLOAD: the check bounds the read. */
-	if (h.len > 0) {
-		untrusted_payload = malloc(h.len);
-		if (untrusted_payload == NULL)
-			fatalx("out of memory");
-		if ((rc = vchan_recv(d->ctrl, untrusted_payload, h.len, deadline)) < 0)
-			violation(d, "incomplete payload", rc);
-	}
+	if (h.len > 0 && (rc = vchan_recv(d->ctrl, untrusted_payload, h.len, deadline)) < 0)
+		violation(d, "incomplete payload", rc);
 	switch (h.type) {
 	case MSG_TRIGGER_SERVICE3:
 	case MSG_TRIGGER_SERVICE:
@@ -169,7 +170,6 @@ static void on_control(struct daemon *d)
 		/* hdr_check admits nothing else from an agent. */
 		violation(d, "unexpected message", (int)h.type);
 	}
-	free(untrusted_payload);
 }
 
 /* "[nogui:]user:command" with its NUL last: split in place. */
