@@ -480,7 +480,9 @@ static int client_call(const char *cmdline)
 	return wait_client(spawn_client(cmdline, -1, -1));
 }
 
-/* One call done here, as qrexec-client does it: local_in is read and sent
+/* One call done here, as qrexec-client does it (dom0req_call, then the
+ * steps of call_with_stdio in qrexec/lib/call_client.c, with our own fds
+ * and clock readings between the steps): local_in is read and sent
  * as stdin (-1: /dev/null), stdout goes to local_out (-1: /dev/null).
  * Returns the command's exit code; fails the bench on a qrexec error.
  * stamp (or NULL) gets now_ns() when the daemon answered, when the agent's
