@@ -503,15 +503,21 @@ static struct vchan *sock_client_init(uint32_t remote, uint32_t port, uint64_t d
 		goto fail;
 	if ((rc = check_proc(c->dirfd)) < 0)
 		goto fail;
-	/* Watch first, then look: a name appearing in between is not missed. */
-	if ((rc = ino = watch_dir(c->dirfd)) < 0)
-		goto fail;
+	/* Look first: usually the server is there already, and an inotify
+	 * instance costs ~10 ms to close (an RCU grace period) on the call's
+	 * critical path.  Otherwise watch, then look again before waiting, so
+	 * a name appearing in between is not missed. */
 	for (;;) {
 		rc = try_connect(c->dirfd, c->name, &fd, &dev, &inode);
 		if (rc == 0)
 			break;
 		if (rc != -EAGAIN && rc != -EBUSY)
 			goto fail;
+		if (ino < 0) {
+			if ((rc = ino = watch_dir(c->dirfd)) < 0)
+				goto fail;
+			continue;
+		}
 		rc = wait_dir(ino, deadline_ms, rc == -EBUSY ? BUSY_RETRY_MS : UINT64_MAX);
 		if (rc < 0)
 			goto fail;
@@ -781,8 +787,7 @@ int vchan_socket_expose(uint32_t server, uint32_t client, uint32_t port, uint64_
 		goto out;
 	if ((rc = check_proc(sdir)) < 0)
 		goto out;
-	if ((rc = ino = watch_dir(sdir)) < 0)
-		goto out;
+	/* Look first, watch only when we must wait (see sock_client_init). */
 	for (;;) {
 		int f = openat(sdir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 
@@ -804,6 +809,11 @@ int vchan_socket_expose(uint32_t server, uint32_t client, uint32_t port, uint64_
 		} else if (errno != ENOENT) {
 			rc = -errno;
 			goto out;
+		}
+		if (ino < 0) {
+			if ((rc = ino = watch_dir(sdir)) < 0)
+				goto out;
+			continue;
 		}
 		if ((rc = wait_dir(ino, deadline_ms, UINT64_MAX)) < 0)
 			goto out;
