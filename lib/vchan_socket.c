@@ -57,6 +57,9 @@ struct sockchan {
 	bool eof;          /* read saw the peer's close */
 	bool have_peer;
 	uid_t peer_uid;
+	/* A client's inotify fd, kept until vchan_close: closing one waits
+	 * for an RCU grace period (1-16 ms), which must not delay the call. */
+	int watch;
 };
 
 static struct sockchan *sc(struct vchan *v)
@@ -371,7 +374,7 @@ static struct vchan *sock_server_init(uint32_t remote, uint32_t port, size_t rea
 		return NULL;
 	}
 	c->base.ops = &vchan_socket_ops;
-	c->conn = c->lfd = c->dirfd = -1;
+	c->conn = c->lfd = c->dirfd = c->watch = -1;
 	/* A qube binds in its own directory; dom0 in its client's, the only
 	 * one that client sees. */
 	if ((rc = chan_name(c->name, local, remote, port)) < 0)
@@ -496,7 +499,7 @@ static struct vchan *sock_client_init(uint32_t remote, uint32_t port, uint64_t d
 		return NULL;
 	}
 	c->base.ops = &vchan_socket_ops;
-	c->conn = c->lfd = c->dirfd = -1;
+	c->conn = c->lfd = c->dirfd = c->watch = -1;
 	if ((rc = chan_name(c->name, remote, local, port)) < 0)
 		goto fail;
 	if ((rc = c->dirfd = open_chan_dir(local != 0 ? local : remote)) < 0)
@@ -522,7 +525,8 @@ static struct vchan *sock_client_init(uint32_t remote, uint32_t port, uint64_t d
 		if (rc < 0)
 			goto fail;
 	}
-	close_fd(&ino);
+	c->watch = ino;
+	ino = -1;
 	/* Qube to qube: the name in our directory is the link dom0 made for
 	 * us (vchan_socket_expose); it served its purpose.  Other names are
 	 * the server's to remove. */
@@ -707,6 +711,7 @@ static void sock_close(struct vchan *v)
 	close_fd(&c->lfd);
 	unlink_ours(c);
 	close_fd(&c->dirfd);
+	close_fd(&c->watch);    /* last: the slow close, after the call is over */
 	free(c);
 }
 
