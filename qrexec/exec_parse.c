@@ -48,7 +48,7 @@ int qrexec_exec_decode(const uint8_t *untrusted_buf, size_t len, struct qrexec_e
 	/* n: the cmdline's length without its NUL, which must be the last
 	 * byte and the only NUL. */
 	n = len - 9;
-	if (qrexec_nul_index(untrusted_cmd, n + 1) != n)
+	if (untrusted_cmd[n] != 0 || qrexec_nul_index(untrusted_cmd, n) != n)
 		return QREXEC_ENUL;
 	colon = qrexec_find_byte(untrusted_cmd, n, ':');
 	if (colon == n || !user_ok(untrusted_cmd, colon))

@@ -11,10 +11,16 @@ uint32_t qrexec_get_u32(const uint8_t *p)
 
 void qrexec_put_u32(uint8_t *p, uint32_t v)
 {
+	/* One division at a time, each step stated: linear facts prove fast. */
+	uint32_t r1 = v / 256u, r2 = r1 / 256u, r3 = r2 / 256u;
+
+	/*@ assert step0: v == v % 256 + 256 * r1; */
+	/*@ assert step1: r1 == r1 % 256 + 256 * r2; */
+	/*@ assert step2: r2 == r2 % 256 + 256 * r3 && r3 < 256; */
 	p[0] = (uint8_t)(v % 256u);
-	p[1] = (uint8_t)(v / 256u % 256u);
-	p[2] = (uint8_t)(v / 65536u % 256u);
-	p[3] = (uint8_t)(v / 16777216u);
+	p[1] = (uint8_t)(r1 % 256u);
+	p[2] = (uint8_t)(r2 % 256u);
+	p[3] = (uint8_t)r3;
 }
 
 void qrexec_put_hdr(uint8_t *buf, uint32_t type, uint32_t len)

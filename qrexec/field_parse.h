@@ -71,9 +71,6 @@ enum qrexec_charset {
   predicate padded(uint8_t *p, integer size, integer k) =
       0 <= k < size && no_nul(p, k) && zero_from(p, k, size);
 
-  lemma padded_unique: \forall uint8_t *p, integer size, k1, k2;
-      padded(p, size, k1) && padded(p, size, k2) ==> k1 == k2;
-
   // A service request "name" or "name+arg": non-empty, no '+' first.
   predicate service_ok(uint8_t *p, integer n) =
       n >= 1 && p[0] != '+' && all_cs(CS_SERVICE, p, n);
@@ -110,7 +107,8 @@ uint8_t qrexec_byte(char c);
     assigns \nothing;
     ensures 0 <= \result <= n;
     ensures no_nul(p, \result);
-    ensures \result < n ==> p[\result] == 0; */
+    ensures \result < n ==> p[\result] == 0;
+    ensures none: \result == n <==> no_nul(p, n); */
 size_t qrexec_nul_index(const uint8_t *p, size_t n);
 
 /* Index of the first byte c in p[0..n), or n when there is none. */

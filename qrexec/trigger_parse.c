@@ -46,14 +46,18 @@ int qrexec_trigger3_decode(const uint8_t *untrusted_buf, size_t len, struct qrex
 	/* The name's NUL is its last byte, and no byte before it is NUL
 	 * (QSB-089 was an off-by-one here). */
 	slen = len - QREXEC_TRIGGER3_FIXED - 1;
-	if (qrexec_nul_index(untrusted_svc, slen + 1) != slen)
+	if (untrusted_svc[slen] != 0 || qrexec_nul_index(untrusted_svc, slen) != slen)
 		return QREXEC_ENUL;
+	/*@ assert name_nul: name3_nul_ok(untrusted_buf, len); */
 	rc = qrexec_service_check(untrusted_svc, slen);
 	if (rc != QREXEC_OK)
 		return rc;
+	/*@ assert name: service_ok(untrusted_buf + QREXEC_TRIGGER3_FIXED, len - QREXEC_TRIGGER3_FIXED - 1); */
+	/*@ assert reqid_len: padded(untrusted_rid, REQUEST_ID_SIZE, rlen); */
 	rc = qrexec_reqid_check(untrusted_rid, rlen);
 	if (rc != QREXEC_OK)
 		return rc;
+	/*@ assert reqid: reqid_field_ok(untrusted_buf + TARGET_DOMAIN_SIZE_V3); */
 	rc = qrexec_target_check(untrusted_buf, tlen, &kind, &off);
 	if (rc != QREXEC_OK)
 		return rc;

@@ -33,9 +33,13 @@ struct qrexec_trigger {
     // The service name of a v3 request: NUL at the last byte and only there.
     predicate name3_nul_ok(uint8_t *p, integer len) =
       p[len - 1] == 0 && no_nul(p + QREXEC_TRIGGER3_FIXED, len - QREXEC_TRIGGER3_FIXED - 1);
-    // The request id in a checked field (whose length padded() fixes).
+    // The request id in a request-id field: not empty, and every byte
+    // before the first NUL in the charset.
     predicate reqid_field_ok(uint8_t *f) =
-      \forall integer k; padded(f, REQUEST_ID_SIZE, k) ==> reqid_ok(f, k);
+      f[0] != 0 && \forall integer i; 0 <= i < REQUEST_ID_SIZE ==>
+          no_nul(f, i + 1) ==> cs_char(CS_REQID, f[i]);
+    lemma reqid_field: \forall uint8_t *f, integer k;
+      padded(f, REQUEST_ID_SIZE, k) ==> (reqid_field_ok(f) <==> reqid_ok(f, k));
 */
 
 /* MSG_TRIGGER_SERVICE3 payload: target_domain[64], request_id[32], then
@@ -127,8 +131,8 @@ int qrexec_trigger3_decode(const uint8_t *untrusted_buf, size_t len, struct qrex
       ensures \result == QREXEC_OK || \result == QREXEC_ESERVICE || \result == QREXEC_EREQID ||
               \result == QREXEC_ETARGET;
       ensures \result != QREXEC_OK ==> *out == \old(*out);
-      ensures \result == QREXEC_OK ==> \forall integer k; padded(untrusted_buf, SERVICE_NAME_SIZE_V2, k) ==>
-          service_stored(&out->service, untrusted_buf, k);
+      ensures \result == QREXEC_OK ==> padded(untrusted_buf, SERVICE_NAME_SIZE_V2, out->service.len) &&
+          service_stored(&out->service, untrusted_buf, out->service.len);
     complete behaviors;
     disjoint behaviors; */
 int qrexec_trigger2_decode(const uint8_t *untrusted_buf, size_t len, struct qrexec_trigger *out)
