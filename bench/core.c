@@ -19,32 +19,12 @@
 #include <unistd.h>
 #include <linux/sched.h>
 
+#include "bench/stats.h"
 #include "lib/admin_client.h"
 #include "lib/io.h"
 
 #define CALLS  2000
 #define STARTS 30
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static void report(const char *name, double *v, size_t n, const char *base)
-{
-	qsort(v, n, sizeof(*v), cmp);
-	printf("%s.median %.2f us %s.median\n", name, v[n / 2], base);
-	printf("%s.p90 %.2f us %s.p90\n", name, v[n * 9 / 10], base);
-}
 
 static int call_ok(const char *method, const char *dest, const char *arg, const char *payload)
 {
@@ -61,12 +41,12 @@ static int call_ok(const char *method, const char *dest, const char *arg, const 
 
 static void bench_ns_clone(void)
 {
-	double v[STARTS];
+	uint64_t v[STARTS];
 	const unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
 				    CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
 
 	for (int i = 0; i < STARTS; i++) {
-		double t0 = now_us();
+		uint64_t t0 = bench_now_ns();
 		pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 		if (pid == 0)
 			_exit(0);
@@ -75,15 +55,15 @@ static void bench_ns_clone(void)
 			exit(1);
 		}
 		waitpid(pid, NULL, 0);
-		v[i] = now_us() - t0;
+		v[i] = bench_now_ns() - t0;
 	}
-	report("ns.clone", v, STARTS, "ns.clone");
+	bench_report_us("ns.clone", v, STARTS, "ns.clone");
 }
 
 int main(void)
 {
 	char root[] = "/tmp/bulkhead-bench.XXXXXX", exe[4096], daemon[4200];
-	static double calls[CALLS], starts[STARTS];
+	static uint64_t calls[CALLS], starts[STARTS];
 	ssize_t n;
 	pid_t pid;
 	int up = 0, rc = 1;
@@ -115,22 +95,22 @@ int main(void)
 		goto out;
 
 	for (int i = 0; i < CALLS; i++) {
-		double t0 = now_us();
+		uint64_t t0 = bench_now_ns();
 		if (call_ok("admin.vm.property.Get", "bench", "memory", NULL) < 0)
 			goto out;
-		calls[i] = now_us() - t0;
+		calls[i] = bench_now_ns() - t0;
 	}
-	report("core.admin.call", calls, CALLS, "socketpair.rtt");
+	bench_report_us("core.admin.call", calls, CALLS, "socketpair.rtt");
 
 	for (int i = 0; i < STARTS; i++) {
-		double t0 = now_us();
+		uint64_t t0 = bench_now_ns();
 		if (call_ok("admin.vm.Start", "bench", "", NULL) < 0)
 			goto out;
-		starts[i] = now_us() - t0;
+		starts[i] = bench_now_ns() - t0;
 		if (call_ok("admin.vm.Kill", "bench", "", NULL) < 0)
 			goto out;
 	}
-	report("core.qube.start", starts, STARTS, "ns.clone");
+	bench_report_us("core.qube.start", starts, STARTS, "ns.clone");
 	bench_ns_clone();
 	rc = 0;
 out:

@@ -13,8 +13,10 @@ $(BUILD)/bench/bench-$(1): $(call OBJ,$(2)) $(call LIBA,$(3))
 PROGRAMS += $(BUILD)/bench/bench-$(1)
 endef
 
-$(eval $(call bh_bench,socketpair,bench/socketpair.c))
-$(eval $(call bh_bench,core,bench/core.c,bulkhead))
-$(eval $(call bh_bench,vchan,bench/vchan.c,vchanxen bulkhead,$$(VCHANXEN_LDLIBS)))
-$(eval $(call bh_bench,policy,bench/policy.c,qpolicy bulkhead))
-$(eval $(call bh_bench,qrexec,bench/qrexec.c,qrexecrt qrexecproto bulkhead))
+# bench/stats.c: clock, percentiles and report lines, shared by all.
+$(eval $(call bh_lib,benchstats,bench/stats.c))
+$(eval $(call bh_bench,socketpair,bench/socketpair.c,benchstats))
+$(eval $(call bh_bench,core,bench/core.c,benchstats bulkhead))
+$(eval $(call bh_bench,vchan,bench/vchan.c,benchstats vchanxen bulkhead,$$(VCHANXEN_LDLIBS)))
+$(eval $(call bh_bench,policy,bench/policy.c,benchstats qpolicy bulkhead))
+$(eval $(call bh_bench,qrexec,bench/qrexec.c,benchstats qrexecrt qrexecproto bulkhead))

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/stats.h"
 #include "qrexec/policy/policy.h"
 #include "qrexec/policy/policy_facts.h"
 
@@ -21,28 +22,6 @@
 #define QUBES   20
 
 static char names[RULES][32];
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static void report(const char *name, double *v, size_t n, const char *base)
-{
-	qsort(v, n, sizeof(*v), cmp);
-	printf("%s.median %.3f us %s.median\n", name, v[n / 2], base);
-	printf("%s.p90 %.3f us %s.p90\n", name, v[n * 9 / 10], base);
-}
 
 /* Deterministic, so every run asks the same questions. */
 static unsigned rnd(void)
@@ -58,14 +37,14 @@ static volatile size_t sink;
 int main(void)
 {
 	static struct policy_decision d;
-	static double v[QUERIES];
+	static uint64_t v[QUERIES];
 	static unsigned pick[QUERIES];
 	struct policy_facts_table *t = policy_facts_table_new();
 	struct policy_facts f;
 	size_t cap = (size_t)RULES * 80 + 4096, len = 0;
 	char *text = malloc(cap);
 	struct policy *p;
-	double t0;
+	uint64_t t0;
 
 	if (!t || !text)
 		return 1;
@@ -95,9 +74,9 @@ int main(void)
 	len += (size_t)snprintf(text + len, cap - len,
 				"* * @anyvm @adminvm deny\n* * @tag:t2 @anyvm deny notify=no\n* * @anyvm @anyvm allow\n");
 
-	t0 = now_us();
+	t0 = bench_now_ns();
 	p = policy_load_buffer("bench.policy", text, len);
-	printf("policy.load %.3f ms -\n", (now_us() - t0) / 1e3);
+	printf("policy.load %.3f ms -\n", (double)(bench_now_ns() - t0) / 1e6);
 	if (!p || policy_error(p) || policy_rule_count(p) != RULES + 3) {
 		fprintf(stderr, "bench-policy: policy did not load: %s\n", policy_error(p));
 		return 1;
@@ -113,54 +92,54 @@ int main(void)
 		const char *want = names[pick[i]];
 		size_t j;
 
-		t0 = now_us();
+		t0 = bench_now_ns();
 		for (j = 0; j < RULES; j++)
 			if (strcmp(names[j], want) == 0)
 				break;
-		v[i] = now_us() - t0;
+		v[i] = bench_now_ns() - t0;
 		sink += j;
 	}
-	report("policy.rawscan", v, QUERIES, "policy.rawscan");
+	bench_report_us("policy.rawscan", v, QUERIES, "policy.rawscan");
 
 	for (int i = 0; i < QUERIES; i++) {
 		struct policy_query q = { "q4", "q6", names[pick[i]], "", &f };
 
-		t0 = now_us();
+		t0 = bench_now_ns();
 		if (policy_evaluate(p, &q, &d) != 0)
 			return 1;
-		v[i] = now_us() - t0;
+		v[i] = bench_now_ns() - t0;
 		if (d.verdict != POLICY_ALLOW && !(d.verdict == POLICY_DENY && d.reason == PREASON_NO_MATCH)) {
 			fprintf(stderr, "bench-policy: unexpected decision for %s: %s\n", q.service,
 				policy_reason_name(d.reason));
 			return 1;
 		}
 	}
-	report("policy.eval", v, QUERIES, "policy.rawscan");
+	bench_report_us("policy.eval", v, QUERIES, "policy.rawscan");
 
 	for (int i = 0; i < QUERIES; i++) {
 		struct policy_query q = { "q4", "", names[(rnd() % (RULES / 10)) * 10 + 7], "", &f };
 
-		t0 = now_us();
+		t0 = bench_now_ns();
 		if (policy_evaluate(p, &q, &d) != 0)
 			return 1;
-		v[i] = now_us() - t0;
+		v[i] = bench_now_ns() - t0;
 		if (d.verdict != POLICY_ASK) {
 			fprintf(stderr, "bench-policy: %s: expected ask, got %s\n", q.service,
 				policy_reason_name(d.reason));
 			return 1;
 		}
 	}
-	report("policy.eval.ask", v, QUERIES, "policy.rawscan");
+	bench_report_us("policy.eval.ask", v, QUERIES, "policy.rawscan");
 
 	for (int i = 0; i < QUERIES; i++) {
 		struct policy_query q = { "q4", "q6", "other.Service", "", &f };
 
-		t0 = now_us();
+		t0 = bench_now_ns();
 		if (policy_evaluate(p, &q, &d) != 0)
 			return 1;
-		v[i] = now_us() - t0;
+		v[i] = bench_now_ns() - t0;
 	}
-	report("policy.eval.miss", v, QUERIES, "policy.rawscan");
+	bench_report_us("policy.eval.miss", v, QUERIES, "policy.rawscan");
 
 	policy_free(p);
 	policy_facts_table_free(t);

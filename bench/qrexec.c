@@ -68,6 +68,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/stats.h"
 #include "lib/admin_client.h"
 #include "lib/io.h"
 #include "lib/vchan.h"
@@ -98,14 +99,6 @@ static char *rm_argv[] = { "rm", "-rf", "--one-file-system", root, NULL };
 static char *rm_envp[] = { "PATH=/usr/bin:/bin", NULL };
 static volatile sig_atomic_t cleaning, have_root;
 static char exe[4096], bindir[4200];
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void nap_ms(long ms)
 {
@@ -224,30 +217,14 @@ static uint32_t parse_count(const char *s, uint32_t min, uint32_t max, const cha
 	return (uint32_t)v;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static uint64_t percentile(const uint64_t *sorted, size_t n, unsigned p)
-{
-	size_t rank = (n * p + 99) / 100;
-
-	return sorted[rank - 1];
-}
-
 static void report_latency(const char *name, uint64_t *ns, size_t n)
 {
-	qsort(ns, n, sizeof(*ns), cmp_u64);
-	printf("%s.median %.2f us socketpair.rtt.median\n", name, (double)percentile(ns, n, 50) / 1000.0);
-	printf("%s.p90 %.2f us socketpair.rtt.p90\n", name, (double)percentile(ns, n, 90) / 1000.0);
+	bench_report_us(name, ns, n, "socketpair.rtt");
 }
 
 static void report_bulk(const char *name, uint64_t *ns, uint64_t total)
 {
-	qsort(ns, BULK_RUNS, sizeof(*ns), cmp_u64);
+	bench_sort(ns, BULK_RUNS);
 	printf("%s %.2f GB/s socketpair.bulk\n", name, (double)total / ((double)ns[BULK_RUNS / 2] / 1e9) / 1e9);
 }
 
@@ -291,7 +268,7 @@ static int call_loop_main(const char *target, const char *service, const char *c
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	for (unsigned long i = 0; i < WARMUP_CALLS + n; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 		pid_t pid;
 		int st, rc = posix_spawn(&pid, "/usr/lib/bulkhead/bin/qrexec-client-vm", &fa, NULL, argv, environ);
 
@@ -307,7 +284,7 @@ static int call_loop_main(const char *target, const char *service, const char *c
 			return 1;
 		}
 		if (i >= WARMUP_CALLS)
-			ns[i - WARMUP_CALLS] = now_ns() - t0;
+			ns[i - WARMUP_CALLS] = bench_now_ns() - t0;
 	}
 	for (unsigned long i = 0; i < n; i++)
 		printf("%" PRIu64 "\n", ns[i]);
@@ -485,7 +462,7 @@ static int client_call(const char *cmdline)
  * and clock readings between the steps): local_in is read and sent
  * as stdin (-1: /dev/null), stdout goes to local_out (-1: /dev/null).
  * Returns the command's exit code; fails the bench on a qrexec error.
- * stamp (or NULL) gets now_ns() when the daemon answered, when the agent's
+ * stamp (or NULL) gets bench_now_ns() when the daemon answered, when the agent's
  * handler connected, and when the data channel's HELLOs were done. */
 static int inproc_call(const char *cmdline, int local_in, int local_out, uint64_t stamp[3])
 {
@@ -501,18 +478,18 @@ static int inproc_call(const char *cmdline, int local_in, int local_out, uint64_
 	if (rep.rc < 0)
 		fail("the daemon refused the call: %s", strerror(-rep.rc));
 	if (stamp)
-		stamp[0] = now_ns();
+		stamp[0] = bench_now_ns();
 	cfg.v = vchan_server_init(rep.domid, rep.port, 0, 0, &err);
 	if (cfg.v == NULL)
 		fail("vchan_server_init(%u, %u): %s", rep.domid, rep.port, strerror(-err));
 	if ((rc = vchan_wait_connected(cfg.v, deadline)) < 0)
 		fail("data channel: %s", strerror(-rc));
 	if (stamp)
-		stamp[1] = now_ns();
+		stamp[1] = bench_now_ns();
 	if ((rc = pump_handshake(cfg.v, 1, &cfg.version, deadline)) < 0)
 		fail("data channel: %s", strerror(-rc));
 	if (stamp)
-		stamp[2] = now_ns();
+		stamp[2] = bench_now_ns();
 	cfg.local_in = local_in >= 0 ? local_in : open("/dev/null", O_RDONLY | O_CLOEXEC);
 	cfg.local_out = local_out >= 0 ? local_out : open("/dev/null", O_WRONLY | O_CLOEXEC);
 	cfg.local_err_out = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -548,19 +525,19 @@ static void bench_latency(uint32_t calls)
 		if ((part[k] = calloc(calls, sizeof(*part[k]))) == NULL)
 			fail("calloc");
 	for (uint32_t i = 0; i < WARMUP_CALLS + calls; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 		if ((code = client_call("user:true")) != 0)
 			fail("qrexec-client user:true: exit %d", code);
 		if (i >= WARMUP_CALLS)
-			ns[i - WARMUP_CALLS] = now_ns() - t0;
+			ns[i - WARMUP_CALLS] = bench_now_ns() - t0;
 	}
 	report_latency("qrexec.call.client", ns, calls);
 	for (uint32_t i = 0; i < WARMUP_CALLS + calls; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 		uint64_t t1;
 		if ((code = inproc_call("user:true", -1, -1, stamp)) != 0)
 			fail("in-process user:true: exit %d", code);
-		t1 = now_ns();
+		t1 = bench_now_ns();
 		if (i < WARMUP_CALLS)
 			continue;
 		ns[i - WARMUP_CALLS] = t1 - t0;
@@ -575,9 +552,9 @@ static void bench_latency(uint32_t calls)
 	 * handler that connects; the HELLO exchange; running `true` by the
 	 * user's shell until its exit code is back. */
 	for (int k = 0; k < 4; k++) {
-		qsort(part[k], calls, sizeof(*part[k]), cmp_u64);
+		bench_sort(part[k], calls);
 		printf("qrexec.call.inproc.%s.median %.2f us -\n", part_name[k],
-		       (double)percentile(part[k], calls, 50) / 1000.0);
+		       (double)bench_percentile(part[k], calls, 50) / 1000.0);
 		free(part[k]);
 	}
 	free(ns);
@@ -593,7 +570,7 @@ static void make_pipe(int p[2])
 static uint64_t client_d2q(uint64_t total)
 {
 	static char buf[CHUNK];
-	uint64_t t0 = now_ns(), t;
+	uint64_t t0 = bench_now_ns(), t;
 	int p[2], code;
 	pid_t pid;
 
@@ -609,7 +586,7 @@ static uint64_t client_d2q(uint64_t total)
 	close(p[1]);
 	if ((code = wait_client(pid)) != 0)
 		fail("qrexec-client user:cat >/dev/null: exit %d", code);
-	t = now_ns() - t0;
+	t = bench_now_ns() - t0;
 	return t;
 }
 
@@ -618,7 +595,7 @@ static uint64_t client_q2d(uint64_t total)
 {
 	static char buf[CHUNK];
 	char cmd[128];
-	uint64_t t0 = now_ns(), got = 0, t;
+	uint64_t t0 = bench_now_ns(), got = 0, t;
 	int p[2], code;
 	ssize_t n;
 	pid_t pid;
@@ -637,7 +614,7 @@ static uint64_t client_q2d(uint64_t total)
 	close(p[0]);
 	if ((code = wait_client(pid)) != 0)
 		fail("qrexec-client %s: exit %d", cmd, code);
-	t = now_ns() - t0;
+	t = bench_now_ns() - t0;
 	if (got != total)
 		fail("qube to dom0: %" PRIu64 " bytes, not %" PRIu64, got, total);
 	return t;
@@ -651,10 +628,10 @@ static uint64_t inproc_d2q(uint64_t total)
 
 	if (fd < 0 || ftruncate(fd, (off_t)total) < 0)
 		fail("memfd: %s", strerror(errno));
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	if ((code = inproc_call("user:cat >/dev/null", fd, -1, NULL)) != 0)
 		fail("in-process cat >/dev/null: exit %d", code);
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 /* qube -> dom0 in process: the pump writes /dev/null; the writer's exit
@@ -662,13 +639,13 @@ static uint64_t inproc_d2q(uint64_t total)
 static uint64_t inproc_q2d(uint64_t total)
 {
 	char cmd[128];
-	uint64_t t0 = now_ns();
+	uint64_t t0 = bench_now_ns();
 	int code;
 
 	snprintf(cmd, sizeof(cmd), "user:/usr/local/bin/%s --zeros %" PRIu64, SVC_NAME, total);
 	if ((code = inproc_call(cmd, -1, -1, NULL)) != 0)
 		fail("in-process %s: exit %d", cmd, code);
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 static void bench_bulk(uint32_t mib)

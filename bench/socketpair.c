@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/stats.h"
+
 #define WARMUP_ROUNDS   1000u
 #define DEFAULT_ROUNDS  50000u
 #define MIN_ROUNDS      10000u
@@ -47,14 +49,6 @@ static void diex(const char *what)
 {
 	fprintf(stderr, "bench-socketpair: %s\n", what);
 	exit(1);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		die("clock_gettime");
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* Decimal without sign, within [min, max]; exits on anything else. */
@@ -146,19 +140,6 @@ static void bulk_child(int fd, void *arg)
 	}
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of sorted samples, p in 1..100. */
-static uint64_t percentile(const uint64_t *sorted, size_t n, unsigned p)
-{
-	size_t rank = (n * p + 99) / 100;   /* ceil(n * p / 100), >= 1 */
-	return sorted[rank - 1];
-}
-
 static void bench_rtt(uint32_t rounds)
 {
 	int sv[2];
@@ -169,20 +150,20 @@ static void bench_rtt(uint32_t rounds)
 		die("calloc");
 	pid = spawn(sv, echo_child, NULL);
 	for (uint32_t i = 0; i < WARMUP_ROUNDS + rounds; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 		write_all(sv[0], &b, 1);
 		if (read_some(sv[0], &b, 1) != 1)
 			diex("echo child closed early");
 		if (i >= WARMUP_ROUNDS)
-			ns[i - WARMUP_ROUNDS] = now_ns() - t0;
+			ns[i - WARMUP_ROUNDS] = bench_now_ns() - t0;
 	}
 	close(sv[0]);
 	reap(pid);
-	qsort(ns, rounds, sizeof *ns, cmp_u64);
+	bench_sort(ns, rounds);
 	printf("socketpair.rtt.median %.2f us socketpair.rtt.median\n",
-	       (double)percentile(ns, rounds, 50) / 1000.0);
+	       (double)bench_percentile(ns, rounds, 50) / 1000.0);
 	printf("socketpair.rtt.p90 %.2f us socketpair.rtt.p90\n",
-	       (double)percentile(ns, rounds, 90) / 1000.0);
+	       (double)bench_percentile(ns, rounds, 90) / 1000.0);
 	free(ns);
 }
 
@@ -194,11 +175,11 @@ static double bulk_once(uint64_t total)
 	uint64_t got = 0, t0, t1;
 	size_t n;
 	pid_t pid;
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	pid = spawn(sv, bulk_child, &total);
 	while ((n = read_some(sv[0], buf, sizeof buf)) > 0)
 		got += n;
-	t1 = now_ns();
+	t1 = bench_now_ns();
 	close(sv[0]);
 	reap(pid);
 	if (got != total)

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/stats.h"
 #include "lib/io.h"
 #include "lib/vchan.h"
 
@@ -46,13 +47,6 @@ static void die(const char *what, int err)
 {
 	fprintf(stderr, "bench-vchan: %s: %s\n", what, strerror(err < 0 ? -err : err));
 	exit(1);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static uint64_t deadline(void)
@@ -145,18 +139,6 @@ static void qube(uint32_t rounds, uint64_t total)
 	exit(0);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
-}
-
-static uint64_t percentile(const uint64_t *sorted, size_t n, unsigned p)
-{
-	size_t rank = (n * p + 99) / 100;
-	return sorted[rank - 1];
-}
-
 static void setup_dirs(void)
 {
 	char sub[80];
@@ -216,27 +198,27 @@ int main(int argc, char **argv)
 		die("vchan_wait_connected", err);
 
 	for (unsigned r = 0; r < BULK_RUNS; r++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 		bulk_send(v, total);
 		recv_all(v, &b, 1);
-		s2c[r] = now_ns() - t0;
-		t0 = now_ns();
+		s2c[r] = bench_now_ns() - t0;
+		t0 = bench_now_ns();
 		send_all(v, &b, 1);
 		bulk_recv(v, total);
-		c2s[r] = now_ns() - t0;
+		c2s[r] = bench_now_ns() - t0;
 	}
-	qsort(s2c, BULK_RUNS, sizeof(*s2c), cmp_u64);
-	qsort(c2s, BULK_RUNS, sizeof(*c2s), cmp_u64);
+	bench_sort(s2c, BULK_RUNS);
+	bench_sort(c2s, BULK_RUNS);
 
 	ns = calloc(rounds, sizeof(*ns));
 	if (ns == NULL)
 		die("calloc", ENOMEM);
 	for (uint32_t i = 0; i < WARMUP_ROUNDS + rounds; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 		send_all(v, &b, 1);
 		recv_all(v, &b, 1);
 		if (i >= WARMUP_ROUNDS)
-			ns[i - WARMUP_ROUNDS] = now_ns() - t0;
+			ns[i - WARMUP_ROUNDS] = bench_now_ns() - t0;
 	}
 	vchan_close(v);
 	while (waitpid(pid, &st, 0) < 0)
@@ -245,16 +227,16 @@ int main(int argc, char **argv)
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		die("qube side", EIO);
 	remove_dirs();
-	qsort(ns, rounds, sizeof(*ns), cmp_u64);
+	bench_sort(ns, rounds);
 
 	printf("vchan.socket.bulk.s2c %.2f GB/s socketpair.bulk\n",
 	       (double)total / ((double)s2c[BULK_RUNS / 2] / 1e9) / 1e9);
 	printf("vchan.socket.bulk.c2s %.2f GB/s socketpair.bulk\n",
 	       (double)total / ((double)c2s[BULK_RUNS / 2] / 1e9) / 1e9);
 	printf("vchan.socket.rtt.median %.2f us socketpair.rtt.median\n",
-	       (double)percentile(ns, rounds, 50) / 1000.0);
+	       (double)bench_percentile(ns, rounds, 50) / 1000.0);
 	printf("vchan.socket.rtt.p90 %.2f us socketpair.rtt.p90\n",
-	       (double)percentile(ns, rounds, 90) / 1000.0);
+	       (double)bench_percentile(ns, rounds, 90) / 1000.0);
 	free(ns);
 	return 0;
 }
