@@ -51,19 +51,6 @@ struct state {
 	int exit_code;
 };
 
-static uint32_t get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
 static void close_fd(int *fd)
 {
 	if (*fd >= 0)
@@ -87,10 +74,16 @@ static void local_out_eof(struct state *s)
 	close_fd(&s->out_fd);
 }
 
+/* Our side's header for a payload already in place, through the encoder
+ * that applies the same table as the peer's check (type allowed from our
+ * role, length within the version's chunk).  A refusal is a bug here. */
 static void queue_msg(struct state *s, uint32_t type, size_t payload_len)
 {
-	put_u32(s->tx, type);
-	put_u32(s->tx + 4, (uint32_t)payload_len);
+	struct msg_header h = { type, (uint32_t)payload_len };
+	enum qrexec_peer self = s->cfg->role == PUMP_SERVICE ? PEER_DATA_SERVICE : PEER_DATA_CLIENT;
+
+	if (qrexec_hdr_encode(&h, CHAN_DATA, self, s->cfg->version, s->tx, HDR) != QREXEC_OK)
+		abort();
 	s->tx_len = HDR + payload_len;
 	s->tx_off = 0;
 }
@@ -127,8 +120,12 @@ static int fill_tx(struct state *s, const short *revents)
 		for (int i = 0; i < s->nsrc; i++)
 			if (!s->src[i].eof_sent)
 				return 0;
-		queue_msg(s, MSG_DATA_EXIT_CODE, 4);
-		put_u32(s->tx + HDR, (uint32_t)s->status);
+		size_t n;
+		/* Statuses are 0..255 (WEXITSTATUS) or 128 + a signal number. */
+		if (qrexec_exit_code_encode((uint32_t)s->status, s->tx, HDR + 4, &n) != QREXEC_OK)
+			abort();
+		s->tx_len = n;
+		s->tx_off = 0;
 		s->exit_sent = true;
 	}
 	return 0;
@@ -151,10 +148,11 @@ static int flush_tx(struct state *s)
 /* Where a received data message goes; -EPROTO if it may not arrive here. */
 static int accept_header(struct state *s)
 {
-	struct msg_header h = { get_u32(s->rx_hdr), get_u32(s->rx_hdr + 4) };
+	struct msg_header h;
 	enum qrexec_peer from = s->cfg->role == PUMP_SERVICE ? PEER_DATA_CLIENT : PEER_DATA_SERVICE;
 
-	if (qrexec_data_msg_check(&h, from, s->cfg->version) < 0)
+	if (qrexec_hdr_decode(s->rx_hdr, HDR, &h) != QREXEC_OK ||
+	    qrexec_data_msg_check(&h, from, s->cfg->version) != QREXEC_OK)
 		return -EPROTO;
 	s->rx_type = h.type;
 	s->rx_len = h.len;
