@@ -4,11 +4,8 @@
 
 #include <string.h>
 
-/*@ predicate in_range(integer c, integer lo, integer hi) = lo <= c <= hi; */
-
-
 /*@ assigns \nothing;
-    ensures \result == (('a' <= c <= 'z') || ('A' <= c <= 'Z') || ('0' <= c <= '9')); */
+    ensures \result != 0 <==> (('a' <= c <= 'z') || ('A' <= c <= 'Z') || ('0' <= c <= '9')); */
 static bool is_alnum(uint8_t c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');

@@ -168,48 +168,36 @@ static int wait_for(struct vchan *v, int want_write, uint64_t deadline_ms)
 	return 0;
 }
 
-/* recv and send: the non-blocking call until done, waiting in between;
- * the deadline is checked on every round. */
-int vchan_recv(struct vchan *v, void *buf, size_t len, uint64_t deadline_ms)
+/* recv and send: the non-blocking call until done, waiting in between
+ * for what that direction needs; the deadline is checked every round. */
+static int transfer(struct vchan *v, char *in, const char *out, size_t len, uint64_t deadline_ms)
 {
-	char *p = buf;
+	size_t done = 0;
 
-	while (len > 0) {
-		ssize_t n = v->ops->read(v, p, len);
+	while (done < len) {
+		ssize_t n = out ? v->ops->write(v, out + done, len - done) : v->ops->read(v, in + done, len - done);
 		int rc;
 
 		if (n < 0)
 			return (int)n;
 		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
+			done += (size_t)n;
 			continue;
 		}
-		if ((rc = wait_for(v, 0, deadline_ms)) < 0)
+		if ((rc = wait_for(v, out != NULL, deadline_ms)) < 0)
 			return rc;
 	}
 	return 0;
 }
 
+int vchan_recv(struct vchan *v, void *buf, size_t len, uint64_t deadline_ms)
+{
+	return transfer(v, buf, NULL, len, deadline_ms);
+}
+
 int vchan_send(struct vchan *v, const void *buf, size_t len, uint64_t deadline_ms)
 {
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = v->ops->write(v, p, len);
-		int rc;
-
-		if (n < 0)
-			return (int)n;
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if ((rc = wait_for(v, 1, deadline_ms)) < 0)
-			return rc;
-	}
-	return 0;
+	return transfer(v, NULL, buf, len, deadline_ms);
 }
 
 int vchan_wait(struct vchan *v, uint64_t deadline_ms)
