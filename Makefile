@@ -33,7 +33,7 @@ INSTALL_QUBE :=   # qube-side programs, bind-mounted read-only into every qube
 all:
 
 include mk/rules.mk
-include $(sort $(wildcard lib/module.mk core/module.mk core/*/module.mk capd/module.mk tests/*/module.mk \
+include $(sort $(wildcard lib/module.mk core/module.mk core/*/module.mk capd/module.mk capd/*/module.mk tests/*/module.mk \
 	qrexec/module.mk qrexec/*/module.mk tests/module.mk bench/module.mk))
 
 all: $(PROGRAMS) $(TESTPROGS)

@@ -14,6 +14,11 @@ set -eu
 # libxen-dev: libxenvchan and the Xen tool libraries for lib/vchan_xen.c (libvchanxen).
 PKGS="build-essential clang libclang-rt-14-dev pkg-config libseccomp-dev
 libsodium-dev libcap-dev util-linux iproute2 procps bc python3 mawk libxen-dev"
+# The dom0 prompt bulkhead-ask (capd/prompt): libxcb1-dev to draw its window,
+# libxcb-xtest0-dev for the test driver's synthetic input, xvfb as the test
+# X server, xfonts-base for the server's core fonts, zlib1g-dev for the
+# driver's PNG screenshots.
+PKGS="$PKGS libxcb1-dev libxcb-xtest0-dev xvfb xfonts-base zlib1g-dev"
 
 missing_pkgs() {
 	for p in $PKGS; do
