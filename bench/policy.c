@@ -51,8 +51,9 @@ int main(void)
 	for (int i = 0; i < QUBES; i++) {
 		char name[32], tag[16];
 		const char *tags[1] = { tag };
-		struct policy_qube q = { name, i ? PCLASS_APPVM : PCLASS_ADMINVM, i == 1, i % 2 == 0,
-					 i ? "q1" : NULL, NULL, tags, 1 };
+		struct policy_qube q = { .name = name, .cls = i ? PCLASS_APPVM : PCLASS_ADMINVM,
+					 .template_for_dispvms = i == 1, .running = i % 2 == 0,
+					 .default_dispvm = i ? "q1" : NULL, .tags = tags, .ntags = 1 };
 
 		snprintf(name, sizeof(name), i ? "q%d" : "dom0", i);
 		snprintf(tag, sizeof(tag), "t%d", i % 3);

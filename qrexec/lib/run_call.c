@@ -3,6 +3,7 @@
 #include "qrexec/lib/run_call.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -32,48 +33,72 @@ static int send_not_found(struct vchan *v, uint32_t version)
 	return vchan_send(v, msg, n + k, now_ms() + DATA_CONNECT_TIMEOUT_MS);
 }
 
+/* Starts what command asks for (the service side's program or socket),
+ * before the channel is connected: its start then overlaps the source's
+ * side of the setup.  SERVICE_NOT_FOUND: no such service. */
+static int start_program(const char *user, const char *command, struct spawned *sp, bool *is_socket)
+{
+	static struct qrexec_rpc_cmd rpc;
+	static char name[MAX_SERVICE_NAME_LEN], path[4096];
+	const char *arg;
+	int rc;
+
+	*is_socket = false;
+	if (strncmp(command, "QUBESRPC ", 9) != 0)
+		return command_spawn(user, command, sp);
+	if ((rc = qrexec_rpc_cmd_parse((const uint8_t *)command, strlen(command), &rpc)) != QREXEC_OK) {
+		log_warnx("malformed service call: %s", qrexec_strerror(rc));
+		return SERVICE_FAILED;
+	}
+	memcpy(name, rpc.service.full, rpc.service.name_len);
+	name[rpc.service.name_len] = '\0';
+	arg = rpc.service.full + rpc.service.arg_off;
+	if (service_lookup(name, arg, path, sizeof(path), is_socket) != SERVICE_OK)
+		return SERVICE_NOT_FOUND;
+	return service_spawn(path, *is_socket, name, arg, rpc.source, user, sp);
+}
+
+static void abandon(struct spawned *sp)
+{
+	/* It never saw a byte of the call: stop it rather than leave it to
+	 * block on a pipe nobody serves. */
+	if (sp->pid > 0)
+		kill(sp->pid, SIGKILL);
+	if (sp->in_fd >= 0)
+		close(sp->in_fd);
+	if (sp->out_fd >= 0)
+		close(sp->out_fd);
+	if (sp->err_fd >= 0)
+		close(sp->err_fd);
+}
+
 int run_call(uint32_t domain, uint32_t port, const char *user, const char *command)
 {
 	struct pump_config cfg = { .role = PUMP_SERVICE, .child = -1 };
 	struct spawned sp = { -1, -1, -1, -1 };
 	uint64_t deadline = now_ms() + DATA_CONNECT_TIMEOUT_MS;
-	int err = 0, code, rc;
+	int err = 0, code, rc, started;
 	bool is_socket = false;
-	char path[4096];
 
+	started = start_program(user, command, &sp, &is_socket);
 	cfg.v = vchan_client_init(domain, port, deadline, &err);
 	if (cfg.v == NULL) {
 		log_warnx("data channel (%u, %u): %s", domain, port, strerror(-err));
+		abandon(&sp);
 		return -EIO;
 	}
 	if ((rc = pump_handshake(cfg.v, 0, &cfg.version, deadline)) < 0) {
 		log_warnx("data channel handshake: %s", strerror(-rc));
+		abandon(&sp);
 		vchan_close(cfg.v);
 		return -EIO;
 	}
-	if (strncmp(command, "QUBESRPC ", 9) == 0) {
-		static struct qrexec_rpc_cmd rpc;
-		static char name[MAX_SERVICE_NAME_LEN];
-		const char *arg;
-
-		if ((rc = qrexec_rpc_cmd_parse((const uint8_t *)command, strlen(command), &rpc)) != QREXEC_OK) {
-			log_warnx("malformed service call: %s", qrexec_strerror(rc));
-			vchan_close(cfg.v);
-			return -EIO;
-		}
-		memcpy(name, rpc.service.full, rpc.service.name_len);
-		name[rpc.service.name_len] = '\0';
-		arg = rpc.service.full + rpc.service.arg_off;
-		if (service_lookup(name, arg, path, sizeof(path), &is_socket) != SERVICE_OK) {
-			rc = send_not_found(cfg.v, cfg.version);
-			vchan_close(cfg.v);
-			return rc < 0 ? rc : 0;
-		}
-		rc = service_spawn(path, is_socket, name, arg, rpc.source, user, &sp);
-	} else {
-		rc = command_spawn(user, command, &sp);
+	if (started == SERVICE_NOT_FOUND) {
+		rc = send_not_found(cfg.v, cfg.version);
+		vchan_close(cfg.v);
+		return rc < 0 ? rc : 0;
 	}
-	if (rc != SERVICE_OK) {
+	if (started != SERVICE_OK) {
 		log_warnx("cannot start the requested program");
 		vchan_close(cfg.v);
 		return -EIO;
@@ -90,4 +115,3 @@ int run_call(uint32_t domain, uint32_t port, const char *user, const char *comma
 	vchan_close(cfg.v);
 	return rc;
 }
-

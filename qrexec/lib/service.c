@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
+#include <stdint.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -70,121 +73,143 @@ int service_lookup(const char *service, const char *arg, char *path, size_t path
 	return SERVICE_NOT_FOUND;
 }
 
-/* In the child: become user (validated name) with its groups and home. */
-static int become(const char *user, struct passwd *pw_out, char *buf, size_t buflen)
+/* Everything the child needs, prepared before it exists: it shares our
+ * memory until it execs (CLONE_VM | CLONE_VFORK, like posix_spawn), so it
+ * may only make system calls, never allocate or take libc locks. */
+struct launch {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[SPAWN_GROUPS_MAX];
+	size_t ngroups;
+	int in[2], out[2], err[2];
+	const char *dir;            /* the user's home */
+	const char *path;           /* what to exec */
+	char *const *argv;
+	char *const *envp;
+};
+
+/* The user's ids, groups, home and shell, looked up in the caller (the
+ * NSS lookups read files and may allocate: not in the child). */
+struct user_info {
+	struct passwd pw;
+	char buf[4096];
+};
+
+static int lookup_user(const char *user, struct user_info *ui, struct launch *l)
 {
 	struct passwd *pw = NULL;
+	int n = SPAWN_GROUPS_MAX;
 
-	if (getpwnam_r(user, pw_out, buf, buflen, &pw) != 0 || pw == NULL)
+	if (getpwnam_r(user, &ui->pw, ui->buf, sizeof(ui->buf), &pw) != 0 || pw == NULL)
 		return -1;
-	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+	/* More groups than we keep: refuse rather than run with a subset. */
+	if (getgrouplist(pw->pw_name, pw->pw_gid, l->groups, &n) < 0 || n < 0)
 		return -1;
-	if (chdir(pw->pw_dir) < 0 && chdir("/") < 0)
-		return -1;
+	l->uid = pw->pw_uid;
+	l->gid = pw->pw_gid;
+	l->ngroups = (size_t)n;
+	l->dir = pw->pw_dir && pw->pw_dir[0] ? pw->pw_dir : "/";
 	return 0;
 }
 
-static int pipes(int in[2], int out[2], int err[2])
+static _Noreturn void child_fail(const char *msg, size_t len, int code)
 {
-	if (pipe2(in, O_CLOEXEC) < 0)
-		return -1;
-	if (pipe2(out, O_CLOEXEC) < 0) {
-		close(in[0]);
-		close(in[1]);
-		return -1;
-	}
-	if (pipe2(err, O_CLOEXEC) < 0) {
-		close(in[0]);
-		close(in[1]);
-		close(out[0]);
-		close(out[1]);
-		return -1;
-	}
-	return 0;
+	(void)!write(2, msg, len);
+	_exit(code);
 }
 
-/* Forks a child with stdin/stdout/stderr on pipes; the child runs
- * become(user) then exec_fn(ctx).  Never returns in the child. */
-static int fork_with_pipes(const char *user, void (*exec_fn)(const void *ctx, const struct passwd *pw),
-			   const void *ctx, struct spawned *sp)
+#define CHILD_FAIL(msg, code) child_fail(msg, sizeof(msg) - 1, code)
+
+/* The child: only system calls (see struct launch). */
+static int launch_child(void *arg)
 {
-	int in[2], out[2], err[2];
+	const struct launch *l = arg;
+	sigset_t none;
+
+	/* Our own mask and handler table (no CLONE_SIGHAND): a service
+	 * starts with nothing blocked and SIGPIPE at its default, whatever
+	 * the caller uses. */
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0 || signal(SIGPIPE, SIG_DFL) == SIG_ERR ||
+	    dup2(l->in[0], 0) < 0 || dup2(l->out[1], 1) < 0 || dup2(l->err[1], 2) < 0)
+		_exit(125);
+	/* Raw system calls: glibc's set*id wrappers synchronise with the
+	 * process's threads, which in a CLONE_VM child are the parent's. */
+	if (syscall(SYS_setgroups, l->ngroups, l->groups) < 0 || syscall(SYS_setresgid, l->gid, l->gid, l->gid) < 0 ||
+	    syscall(SYS_setresuid, l->uid, l->uid, l->uid) < 0)
+		CHILD_FAIL("qrexec-agent: cannot become the requested user\n", 125);
+	if (chdir(l->dir) < 0 && chdir("/") < 0)
+		CHILD_FAIL("qrexec-agent: no usable working directory\n", 125);
+	execve(l->path, l->argv, l->envp);
+	CHILD_FAIL("qrexec-agent: cannot execute the requested program\n", 127);
+}
+
+static void close_pair(int p[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (p[i] >= 0)
+			close(p[i]);
+}
+
+/* Starts l->path with stdin/stdout/stderr on new pipes, as l's user. */
+static int launch(struct launch *l, struct spawned *sp)
+{
+	/* The child runs on this stack while we wait (CLONE_VFORK). */
+	static char stack[SPAWN_STACK_SIZE] __attribute__((aligned(16)));
 	pid_t pid;
 
-	if (pipes(in, out, err) < 0)
+	l->in[0] = l->in[1] = l->out[0] = l->out[1] = l->err[0] = l->err[1] = -1;
+	if (pipe2(l->in, O_CLOEXEC) < 0 || pipe2(l->out, O_CLOEXEC) < 0 || pipe2(l->err, O_CLOEXEC) < 0) {
+		close_pair(l->in);
+		close_pair(l->out);
+		close_pair(l->err);
 		return SERVICE_FAILED;
-	pid = fork();
+	}
+	pid = clone(launch_child, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, l);
+	close(l->in[0]);
+	close(l->out[1]);
+	close(l->err[1]);
 	if (pid < 0) {
-		for (int i = 0; i < 2; i++) {
-			close(in[i]);
-			close(out[i]);
-			close(err[i]);
-		}
+		close(l->in[1]);
+		close(l->out[0]);
+		close(l->err[0]);
 		return SERVICE_FAILED;
 	}
-	if (pid == 0) {
-		struct passwd pw;
-		char buf[4096];
-		sigset_t none;
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
-			_exit(125);
-		if (become(user, &pw, buf, sizeof(buf)) < 0) {
-			dprintf(2, "qrexec-agent: cannot run as user '%s'\n", user);
-			_exit(125);
-		}
-		exec_fn(ctx, &pw);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	close(err[1]);
 	sp->pid = pid;
-	sp->in_fd = in[1];
-	sp->out_fd = out[0];
-	sp->err_fd = err[0];
+	sp->in_fd = l->in[1];
+	sp->out_fd = l->out[0];
+	sp->err_fd = l->err[0];
 	return SERVICE_OK;
 }
 
-struct service_ctx {
-	const char *path, *service, *arg, *source;
-};
-
-static void exec_service(const void *vctx, const struct passwd *pw)
+/* "NAME=value" into env[*n] (storage from pool); -1 when it does not fit. */
+static int env_add(char *env[], size_t *n, char **pool, size_t *left, const char *name, const char *value)
 {
-	const struct service_ctx *c = vctx;
-	char full[512];
-	char *argv[3];
+	int k = snprintf(*pool, *left, "%s=%s", name, value);
 
-	snprintf(full, sizeof(full), "%s+%s", c->service, c->arg);
-	clearenv();
-	setenv("HOME", pw->pw_dir, 1);
-	setenv("USER", pw->pw_name, 1);
-	setenv("PATH", "/usr/lib/bulkhead/bin:/usr/local/bin:/usr/bin:/bin", 1);
-	setenv("QREXEC_REMOTE_DOMAIN", c->source, 1);
-	setenv("QREXEC_SERVICE_FULL_NAME", full, 1);
-	setenv("QREXEC_SERVICE_ARGUMENT", c->arg, 1);
-	/* argv[1] is the argument, as in Qubes; empty argument: no argv[1]. */
-	argv[0] = (char *)c->path;
-	argv[1] = c->arg[0] ? (char *)c->arg : NULL;
-	argv[2] = NULL;
-	execv(c->path, argv);
+	if (k < 0 || (size_t)k >= *left || *n + 1 >= SPAWN_ENV_MAX)
+		return -1;
+	env[(*n)++] = *pool;
+	env[*n] = NULL;
+	*pool += k + 1;
+	*left -= (size_t)k + 1;
+	return 0;
 }
 
+#define SPAWN_PATH "/usr/lib/bulkhead/bin:/usr/local/bin:/usr/bin:/bin"
+
 /* A socket service: connect and send the descriptor "SVC+ARG SOURCE\0". */
-static int connect_socket_service(const struct service_ctx *c, struct spawned *sp)
+static int connect_socket_service(const char *path, const char *service, const char *arg, const char *source,
+				  struct spawned *sp)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char desc[512];
 	int fd, fd2, n;
 
-	if (strlen(c->path) >= sizeof(sa.sun_path))
+	if (strlen(path) >= sizeof(sa.sun_path))
 		return SERVICE_FAILED;
-	memcpy(sa.sun_path, c->path, strlen(c->path) + 1);
-	n = snprintf(desc, sizeof(desc), "%s+%s %s", c->service, c->arg, c->source);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	n = snprintf(desc, sizeof(desc), "%s+%s %s", service, arg, source);
 	if (n < 0 || (size_t)n >= sizeof(desc))
 		return SERVICE_FAILED;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -205,28 +230,56 @@ static int connect_socket_service(const struct service_ctx *c, struct spawned *s
 int service_spawn(const char *path, bool is_socket, const char *service, const char *arg,
 		  const char *source, const char *user, struct spawned *sp)
 {
-	const struct service_ctx c = { path, service, arg, source };
+	static struct user_info ui;
+	static char pool[SPAWN_ENV_POOL], full[512];
+	static char *env[SPAWN_ENV_MAX];
+	struct launch l = { .path = path, .envp = env };
+	/* argv[1] is the argument, as in Qubes; empty argument: no argv[1]. */
+	char *argv[3] = { (char *)path, arg[0] ? (char *)arg : NULL, NULL };
+	char *p = pool;
+	size_t n = 0, left = sizeof(pool);
+	int k;
 
 	if (is_socket)
-		return connect_socket_service(&c, sp);
-	return fork_with_pipes(user, exec_service, &c, sp);
-}
-
-static void exec_command(const void *vctx, const struct passwd *pw)
-{
-	const char *command = vctx;
-	const char *shell = pw->pw_shell && pw->pw_shell[0] ? pw->pw_shell : "/bin/sh";
-
-	clearenv();
-	setenv("HOME", pw->pw_dir, 1);
-	setenv("USER", pw->pw_name, 1);
-	setenv("SHELL", shell, 1);
-	setenv("PATH", "/usr/lib/bulkhead/bin:/usr/local/bin:/usr/bin:/bin", 1);
-	/* A command line from dom0, run like Qubes does: by the user's shell. */
-	execl(shell, shell, "-c", command, (char *)NULL);
+		return connect_socket_service(path, service, arg, source, sp);
+	k = snprintf(full, sizeof(full), "%s+%s", service, arg);
+	if (k < 0 || (size_t)k >= sizeof(full) || lookup_user(user, &ui, &l) < 0 ||
+	    env_add(env, &n, &p, &left, "HOME", l.dir) < 0 ||
+	    env_add(env, &n, &p, &left, "USER", ui.pw.pw_name) < 0 ||
+	    env_add(env, &n, &p, &left, "PATH", SPAWN_PATH) < 0 ||
+	    env_add(env, &n, &p, &left, "QREXEC_REMOTE_DOMAIN", source) < 0 ||
+	    env_add(env, &n, &p, &left, "QREXEC_SERVICE_FULL_NAME", full) < 0 ||
+	    env_add(env, &n, &p, &left, "QREXEC_SERVICE_ARGUMENT", arg) < 0)
+		return SERVICE_FAILED;
+	l.argv = argv;
+	return launch(&l, sp);
 }
 
 int command_spawn(const char *user, const char *command, struct spawned *sp)
 {
-	return fork_with_pipes(user, exec_command, command, sp);
+	static struct user_info ui;
+	static char pool[SPAWN_ENV_POOL];
+	static char *env[SPAWN_ENV_MAX];
+	struct launch l = { .envp = env };
+	const char *shell;
+	char *argv[4];
+	char *p = pool;
+	size_t n = 0, left = sizeof(pool);
+
+	if (lookup_user(user, &ui, &l) < 0)
+		return SERVICE_FAILED;
+	shell = ui.pw.pw_shell && ui.pw.pw_shell[0] ? ui.pw.pw_shell : "/bin/sh";
+	if (env_add(env, &n, &p, &left, "HOME", l.dir) < 0 ||
+	    env_add(env, &n, &p, &left, "USER", ui.pw.pw_name) < 0 ||
+	    env_add(env, &n, &p, &left, "SHELL", shell) < 0 ||
+	    env_add(env, &n, &p, &left, "PATH", SPAWN_PATH) < 0)
+		return SERVICE_FAILED;
+	/* A command line from dom0, run like Qubes does: by the user's shell. */
+	argv[0] = (char *)shell;
+	argv[1] = "-c";
+	argv[2] = (char *)command;
+	argv[3] = NULL;
+	l.path = shell;
+	l.argv = argv;
+	return launch(&l, sp);
 }

@@ -20,6 +20,10 @@
 #include <sys/types.h>
 
 #define SERVICE_DIRS_MAX 4
+#define SPAWN_GROUPS_MAX 64u        /* supplementary groups of a service's user */
+#define SPAWN_ENV_MAX    8u         /* environment entries, with the NULL */
+#define SPAWN_ENV_POOL   2048u      /* their bytes */
+#define SPAWN_STACK_SIZE 65536u     /* the child's stack until it execs */
 
 /* Search roots; tests point them elsewhere with QREXEC_SERVICE_PATH
  * (colon-separated, at most SERVICE_DIRS_MAX). */
@@ -46,7 +50,12 @@ int service_lookup(const char *service, const char *arg, char *path, size_t path
 int service_spawn(const char *path, bool is_socket, const char *service, const char *arg,
 		  const char *source, const char *user, struct spawned *sp);
 
-/* Runs a dom0 command line by user's shell. */
+/* Runs a dom0 command line by user's shell.
+ *
+ * Both start the program in a child that shares our memory until it
+ * execs (no copy of the caller's address space: the agent starts one per
+ * call), after looking the user up here.  Not thread-safe (static
+ * buffers): the agent's handlers and the runner are single-threaded. */
 int command_spawn(const char *user, const char *command, struct spawned *sp);
 
 #endif

@@ -45,6 +45,11 @@ struct policy_qube {
 	const char *template;         /* a DispVM's disposable template; else NULL */
 	const char *const *tags;
 	size_t ntags;
+	/* Carried for qrexec-policyd (setting up an allowed call, the
+	 * prompt); evaluation never reads them.  0 / NULL when unknown. */
+	uint32_t qid;
+	const char *label;
+	const char *default_user;
 };
 
 /* lookup: the qube named name, or NULL.  at: the i-th qube (0, 1, ...)

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/names_parse.h"
 #include "qrexec/policy/policy_facts.h"
+#include "qrexec/protocol.h"
 
 struct fq {
 	struct policy_qube q;   /* strings below are owned */
@@ -27,6 +29,8 @@ static void fq_free(struct fq *f)
 	free((char *)f->q.name);
 	free((char *)f->q.default_dispvm);
 	free((char *)f->q.template);
+	free((char *)f->q.label);
+	free((char *)f->q.default_user);
 	for (size_t i = 0; i < f->q.ntags; i++)
 		free(f->tags[i]);
 	free(f->tags);
@@ -89,7 +93,12 @@ int policy_facts_table_add(struct policy_facts_table *t, const struct policy_qub
 
 	if (!qube_name_ok(q->name) || (unsigned)q->cls >= PCLASS_COUNT ||
 	    (q->default_dispvm && q->default_dispvm[0] && !qube_name_ok(q->default_dispvm)) ||
-	    (q->template && q->template[0] && !qube_name_ok(q->template)))
+	    (q->template && q->template[0] && !qube_name_ok(q->template)) ||
+	    (q->label && q->label[0] && names_check(NAME_TAG, (const uint8_t *)q->label,
+						    strnlen(q->label, TOKEN_NAME_MAX + 1)) != 0) ||
+	    (q->default_user && q->default_user[0] &&
+	     names_check(NAME_USER, (const uint8_t *)q->default_user,
+			 strnlen(q->default_user, USER_NAME_MAX + 1)) != 0))
 		return -EINVAL;
 	if (q->ntags > POLICY_FACTS_TAGS_MAX || t->n >= POLICY_QUBES_MAX)
 		return -E2BIG;
@@ -114,6 +123,8 @@ int policy_facts_table_add(struct policy_facts_table *t, const struct policy_qub
 	f.q.name = dup_opt(q->name, &fail);
 	f.q.default_dispvm = dup_opt(q->default_dispvm, &fail);
 	f.q.template = dup_opt(q->template, &fail);
+	f.q.label = dup_opt(q->label, &fail);
+	f.q.default_user = dup_opt(q->default_user, &fail);
 	f.q.ntags = 0;
 	f.tags = q->ntags ? calloc(q->ntags, sizeof(char *)) : NULL;
 	if (q->ntags && !f.tags)
@@ -136,13 +147,17 @@ int policy_facts_table_add(struct policy_facts_table *t, const struct policy_qub
 	return 0;
 }
 
-static const struct policy_qube *t_lookup(const void *ctx, const char *name)
+const struct policy_qube *policy_facts_table_find(const struct policy_facts_table *t, const char *name)
 {
-	const struct policy_facts_table *t = ctx;
 	bool found;
 	size_t i = find(t, name, &found);
 
 	return found ? &t->v[i].q : NULL;
+}
+
+static const struct policy_qube *t_lookup(const void *ctx, const char *name)
+{
+	return policy_facts_table_find(ctx, name);
 }
 
 static const struct policy_qube *t_at(const void *ctx, size_t i)
@@ -170,6 +185,25 @@ static int yesno(const char *v, bool *out)
 	return 0;
 }
 
+/* Decimal, no sign, no leading zero, at most QREXEC_DOMID_MAX (Xen's
+ * domid space, which bounds qids too). */
+static int parse_qid(const char *v, uint32_t *out)
+{
+	uint32_t n = 0;
+
+	if (!v[0] || (v[0] == '0' && v[1]) || strlen(v) > 5)
+		return -1;
+	for (const char *c = v; *c; c++) {
+		if (*c < '0' || *c > '9')
+			return -1;
+		n = n * 10 + (uint32_t)(*c - '0');
+	}
+	if (n > QREXEC_DOMID_MAX)
+		return -1;
+	*out = n;
+	return 0;
+}
+
 /* The next non-empty field of *s split at any of seps (cut in place), or
  * NULL at the end. */
 static char *next_field(char **s, const char *seps)
@@ -190,7 +224,7 @@ static char *next_field(char **s, const char *seps)
 /* One line of a facts file: fields split at spaces/tabs in place. */
 static const char *parse_line(struct policy_facts_table *t, char *line)
 {
-	char *field[8], *rest = line, *tok, *tags[POLICY_FACTS_TAGS_MAX];
+	char *field[POLICY_FACTS_FIELDS_MAX], *rest = line, *tok, *tags[POLICY_FACTS_TAGS_MAX];
 	size_t nf = 0, nt = 0;
 	struct policy_qube q;
 	int cls = -1, rc;
@@ -199,7 +233,7 @@ static const char *parse_line(struct policy_facts_table *t, char *line)
 	if (rest[0] == '#')
 		return NULL;
 	while ((tok = next_field(&rest, " \t\r")) != NULL) {
-		if (nf == 8)
+		if (nf == POLICY_FACTS_FIELDS_MAX)
 			return "too many fields";
 		field[nf++] = tok;
 	}
@@ -237,6 +271,13 @@ static const char *parse_line(struct policy_facts_table *t, char *line)
 		} else if (strcmp(k, "running") == 0) {
 			if (yesno(v, &q.running) < 0)
 				return "running must be yes or no";
+		} else if (strcmp(k, "qid") == 0) {
+			if (parse_qid(v, &q.qid) < 0)
+				return "qid must be a number from 0 to 32767";
+		} else if (strcmp(k, "label") == 0) {
+			q.label = v;
+		} else if (strcmp(k, "default_user") == 0) {
+			q.default_user = v;
 		} else {
 			return "unknown key";
 		}
@@ -256,35 +297,93 @@ static const char *parse_line(struct policy_facts_table *t, char *line)
 	return NULL;
 }
 
+/* Lines of text, '\n'-separated; name is for messages ("FILE" or
+ * "bulkheadd"). */
+static int parse_text(struct policy_facts_table *t, char *text, const char *name, char *err, size_t errlen)
+{
+	unsigned lineno = 0;
+	char *line, *rest = text;
+
+	while ((line = strsep(&rest, "\n")) != NULL) {
+		const char *msg;
+
+		lineno++;
+		if (strlen(line) >= POLICY_FACTS_LINE_MAX) {
+			snprintf(err, errlen, "%s:%u: line too long", name, lineno);
+			return -1;
+		}
+		if ((msg = parse_line(t, line)) != NULL) {
+			snprintf(err, errlen, "%s:%u: %s", name, lineno, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int policy_facts_table_parse(struct policy_facts_table *t, const char *text, const char *name, char *err,
+			     size_t errlen)
+{
+	char *copy = strdup(text);
+	int rc;
+
+	if (!copy) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return -1;
+	}
+	rc = parse_text(t, copy, name, err, errlen);
+	free(copy);
+	return rc;
+}
+
+/* The whole file as a string (caller frees); -E2BIG over
+ * POLICY_FACTS_TEXT_MAX, -EINVAL for a NUL byte (text files have none). */
+static int read_text_file(FILE *f, char **out, size_t *outlen)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap + 1), *nb;
+	size_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	while ((n = fread(buf + len, 1, cap - len, f)) > 0) {
+		len += n;
+		if (len < cap)
+			continue;
+		if (cap >= POLICY_FACTS_TEXT_MAX || (nb = realloc(buf, 2 * cap + 1)) == NULL) {
+			free(buf);
+			return cap >= POLICY_FACTS_TEXT_MAX ? -E2BIG : -ENOMEM;
+		}
+		buf = nb;
+		cap *= 2;
+	}
+	if (ferror(f) || memchr(buf, '\0', len) != NULL) {
+		free(buf);
+		return ferror(f) ? -EIO : -EINVAL;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
 int policy_facts_table_read(struct policy_facts_table *t, const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "re");
-	char line[4096];
-	unsigned lineno = 0;
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
 
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		size_t n = strlen(line);
-		const char *msg;
-
-		lineno++;
-		if (n && line[n - 1] == '\n')
-			line[--n] = '\0';
-		else if (!feof(f)) {
-			snprintf(err, errlen, "%s:%u: line too long", path, lineno);
-			fclose(f);
-			return -1;
-		}
-		msg = parse_line(t, line);
-		if (msg) {
-			snprintf(err, errlen, "%s:%u: %s", path, lineno, msg);
-			fclose(f);
-			return -1;
-		}
-	}
+	rc = read_text_file(f, &text, &len);
 	fclose(f);
-	return 0;
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return -1;
+	}
+	rc = parse_text(t, text, path, err, errlen);
+	free(text);
+	return rc;
 }

@@ -12,7 +12,10 @@
 
 #include "qrexec/policy/policy.h"
 
-#define POLICY_FACTS_TAGS_MAX 256u   /* SPEC/core.md: tags per qube */
+#define POLICY_FACTS_TAGS_MAX   256u        /* SPEC/core.md: tags per qube */
+#define POLICY_FACTS_FIELDS_MAX 12u         /* name and every key once */
+#define POLICY_FACTS_LINE_MAX   20480u      /* 256 tags of 63 bytes, and the rest */
+#define POLICY_FACTS_TEXT_MAX   (POLICY_QUBES_MAX * POLICY_FACTS_LINE_MAX)
 
 struct policy_facts_table;
 
@@ -28,15 +31,22 @@ int policy_facts_table_add(struct policy_facts_table *t, const struct policy_qub
 /* The callbacks over t (valid until t is changed or freed). */
 struct policy_facts policy_facts_table_facts(const struct policy_facts_table *t);
 
-/* Reads a facts file, one qube a line, '#' comments:
+/* The qube named name, or NULL (valid until t is changed or freed). */
+const struct policy_qube *policy_facts_table_find(const struct policy_facts_table *t, const char *name);
+
+/* Reads facts text, one qube a line, '#' comments:
  *   NAME class=CLASS [tags=T1,T2] [default_dispvm=NAME] [template=NAME]
  *        [template_for_dispvms=yes|no] [running=yes|no]
- * Returns 0, or -1 with "FILE:LINE: message" in err. */
+ *        [qid=N] [label=LABEL] [default_user=USER]
+ * from a string (name used in messages) or a file.  Returns 0, or -1 with
+ * "NAME:LINE: message" in err. */
+int policy_facts_table_parse(struct policy_facts_table *t, const char *text, const char *name, char *err,
+			     size_t errlen) __attribute__((warn_unused_result));
 int policy_facts_table_read(struct policy_facts_table *t, const char *path, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
-/* Fills t from bulkheadd's Admin API (policy_admin_facts.c).  0, or -1
- * with one line on stderr. */
+/* Fills t from bulkheadd's Admin API (policy_admin_facts.c: one
+ * admin.bulkhead.SystemInfo call).  0, or -1 with one line on stderr. */
 int policy_facts_from_admin(struct policy_facts_table *t) __attribute__((warn_unused_result));
 
 #endif

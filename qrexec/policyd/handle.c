@@ -65,22 +65,6 @@ static int read_request(int fd, struct request *r)
 	return 0;
 }
 
-/* "default=X type=T VALUE" of a qube property into out. */
-static int qube_prop(const char *qube, const char *prop, char *out, size_t outlen)
-{
-	struct admin_reply r;
-	const char *v;
-	int rc = admin_call("admin.vm.property.Get", qube, prop, NULL, 0, &r);
-
-	if (rc == 0 && r.ok && r.content.buf && (v = strchr(r.content.buf, ' ')) != NULL &&
-	    (v = strchr(v + 1, ' ')) != NULL && strlen(v + 1) < outlen)
-		memcpy(out, v + 1, strlen(v + 1) + 1);
-	else
-		rc = -1;
-	admin_reply_free(&r);
-	return rc;
-}
-
 static int start_qube(const char *qube)
 {
 	struct admin_reply r;
@@ -95,36 +79,39 @@ static int start_qube(const char *qube)
 /* Allowed into a qube: its daemon starts the service, the source's daemon
  * (our caller) gets (target, port), and the channel is linked across.
  * -1: failed before answering; -2: failed after the answer went out. */
-static int to_qube(int fd, const struct request *r, const char *target, const char *user, bool autostart)
+static int to_qube(int fd, const struct request *r, const struct policy_qube *target, const char *user,
+		   bool autostart)
 {
 	static char cmdline[8 + USER_NAME_MAX + MAX_SERVICE_NAME_LEN + QUBE_NAME_MAX + 16];
 	struct dom0req req = { .op = DREQ_EXEC, .domain = r->hdr.source_domid };
 	struct dom0rep rep;
-	char u[USER_NAME_MAX + 1], qid[16];
 	int n, rc;
 
-	if (autostart && start_qube(target) < 0) {
-		log_warnx("cannot start %s for a call", target);
+	if (autostart && !target->running && start_qube(target->name) < 0) {
+		log_warnx("cannot start %s for a call", target->name);
 		return -1;
 	}
-	if (user[0] == '\0' && qube_prop(target, "default_user", u, sizeof(u)) < 0)
+	if (user[0] == '\0')
+		user = target->default_user;
+	if (user == NULL || user[0] == '\0')
 		return -1;
-	n = snprintf(cmdline, sizeof(cmdline), "%s:QUBESRPC %s %s", user[0] ? user : u, r->service, r->hdr.source);
-	if (n < 0 || (size_t)n >= sizeof(cmdline) || qube_prop(target, "qid", qid, sizeof(qid)) < 0)
+	n = snprintf(cmdline, sizeof(cmdline), "%s:QUBESRPC %s %s", user, r->service, r->hdr.source);
+	if (n < 0 || (size_t)n >= sizeof(cmdline))
 		return -1;
 	req.cmdline_len = (uint32_t)n + 1;
-	if ((rc = dom0req_call(target, &req, cmdline, &rep)) < 0 || rep.rc < 0) {
-		log_warnx("the qrexec daemon of %s refused the call: %s", target, strerror(rc < 0 ? -rc : -rep.rc));
+	if ((rc = dom0req_call(target->name, &req, cmdline, &rep)) < 0 || rep.rc < 0) {
+		log_warnx("the qrexec daemon of %s refused the call: %s", target->name,
+			  strerror(rc < 0 ? -rc : -rep.rc));
 		return -1;
 	}
 	if (vchan_socket_clear(r->hdr.source_domid, rep.domid, rep.port) < 0)
-		log_warnx("stale channel names for %u -> %s could not be cleared", r->hdr.source_domid, target);
+		log_warnx("stale channel names for %u -> %s could not be cleared", r->hdr.source_domid, target->name);
 	if (answer(fd, POLICY_REP_ALLOW, rep.domid, rep.port) < 0)
 		return -2;
 	/* Answered: from here a failure is the caller's broken call. */
 	rc = vchan_socket_expose(r->hdr.source_domid, rep.domid, rep.port, now_ms() + EXPOSE_TIMEOUT_MS);
 	if (rc < 0)
-		log_warnx("linking the channel %u -> %s: %s", r->hdr.source_domid, target, strerror(-rc));
+		log_warnx("linking the channel %u -> %s: %s", r->hdr.source_domid, target->name, strerror(-rc));
 	return rc < 0 ? -2 : 0;
 }
 
@@ -149,6 +136,7 @@ int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port)
 	static struct policy_decision d;
 	struct policy_facts_table *t = policy_facts_table_new();
 	struct policy_facts facts;
+	const struct policy_qube *tq;
 	struct policy_query q;
 	char chosen[POLICY_TARGET_MAX], esc[160];
 	const char *target;
@@ -188,7 +176,12 @@ int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port)
 	}
 	if (strcmp(target, "dom0") == 0)
 		return to_dom0(fd, &r, d.user, dom0_port) < 0;
-	switch (to_qube(fd, &r, target, d.user, d.autostart)) {
+	if ((tq = policy_facts_table_find(t, target)) == NULL) {
+		log_warnx("%s -> %s: no such qube; refused", r.hdr.source, target);
+		answer(fd, POLICY_REP_DENY, 0, 0);
+		return 1;
+	}
+	switch (to_qube(fd, &r, tq, d.user, d.autostart)) {
 	case 0:
 		return 0;
 	case -1:

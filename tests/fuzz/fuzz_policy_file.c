@@ -18,12 +18,12 @@ static struct policy_facts_table *facts_table(void)
 	static const char *const tags1[] = { "t", "dvm-ok" };
 	static const char *const tags2[] = { "x" };
 	const struct policy_qube q[] = {
-		{ "dom0", PCLASS_ADMINVM, false, true, NULL, NULL, NULL, 0 },
-		{ "a", PCLASS_APPVM, false, true, "dvm", NULL, tags2, 1 },
-		{ "b", PCLASS_APPVM, false, false, NULL, NULL, NULL, 0 },
-		{ "dvm", PCLASS_APPVM, true, false, "dvm", NULL, tags1, 2 },
-		{ "disp1", PCLASS_DISPVM, false, true, "dvm", "dvm", NULL, 0 },
-		{ "tpl", PCLASS_TEMPLATEVM, false, false, NULL, NULL, tags2, 1 },
+		{ .name = "dom0", .cls = PCLASS_ADMINVM, .running = true },
+		{ .name = "a", .cls = PCLASS_APPVM, .running = true, .default_dispvm = "dvm", .tags = tags2, .ntags = 1 },
+		{ .name = "b", .cls = PCLASS_APPVM },
+		{ .name = "dvm", .cls = PCLASS_APPVM, .template_for_dispvms = true, .default_dispvm = "dvm", .tags = tags1, .ntags = 2 },
+		{ .name = "disp1", .cls = PCLASS_DISPVM, .running = true, .default_dispvm = "dvm", .template = "dvm" },
+		{ .name = "tpl", .cls = PCLASS_TEMPLATEVM, .tags = tags2, .ntags = 1 },
 	};
 
 	if (!t) {

@@ -20,7 +20,9 @@ static void add(const char *name, enum policy_class cls, bool tfd, bool running,
 		const char *tmpl, const char *tag1, const char *tag2)
 {
 	const char *tags[2] = { tag1, tag2 };
-	struct policy_qube q = { name, cls, tfd, running, dd, tmpl, tags, tag2 ? 2u : tag1 ? 1u : 0u };
+	struct policy_qube q = { .name = name, .cls = cls, .template_for_dispvms = tfd, .running = running,
+				 .default_dispvm = dd, .template = tmpl, .tags = tags,
+				 .ntags = tag2 ? 2u : tag1 ? 1u : 0u };
 
 	CHECK(policy_facts_table_add(T, &q) == 0);
 }
@@ -41,10 +43,10 @@ static void facts(void)
 	F = policy_facts_table_facts(T);
 	/* The table itself. */
 	{
-		struct policy_qube q = { "work", PCLASS_APPVM, false, false, NULL, NULL, NULL, 0 };
-		struct policy_qube bad = { "x-dm", PCLASS_APPVM, false, false, NULL, NULL, NULL, 0 };
+		struct policy_qube q = { .name = "work", .cls = PCLASS_APPVM };
+		struct policy_qube bad = { .name = "x-dm", .cls = PCLASS_APPVM };
 		const char *badtag[1] = { "a b" };
-		struct policy_qube bt = { "ok", PCLASS_APPVM, false, false, NULL, NULL, badtag, 1 };
+		struct policy_qube bt = { .name = "ok", .cls = PCLASS_APPVM, .tags = badtag, .ntags = 1 };
 
 		CHECK(policy_facts_table_add(T, &q) == -EEXIST);
 		CHECK(policy_facts_table_add(T, &bad) == -EINVAL);
