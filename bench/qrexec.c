@@ -24,16 +24,21 @@
  *     this program in 64 KiB writes/reads (the bytes out of the qube are
  *     counted); inproc: the pump in this program reads a sparse memfd
  *     (holes read as zeros, no memory used) / writes /dev/null.
- *   qrexec.call.q2q.exec.*    qube -> qube: `qrexec-client-vm bench
- *                             bench.Exec` in the qube benchsrc (our copy
- *                             there times each process), allowed by a
- *                             policy.d file; the service is a link to
- *                             /bin/true in bench's /usr/local/etc/qubes-rpc
- *                                                      vs socketpair.rtt.*
+ *   qrexec.call.q2q.exec.*    qube -> qube: bench.Exec of the qube bench,
+ *                             called from the qube benchsrc by our copy
+ *                             there, in its own process (the request to
+ *                             the agent, the data phase: what a resident
+ *                             caller pays), allowed by a policy.d file; the
+ *                             service is a link to /bin/true in bench's
+ *                             /usr/local/etc/qubes-rpc vs socketpair.rtt.*
  *   qrexec.call.q2q.socket.*  the same for bench.Sock, a socket service in
  *                             bench (our copy, started as root by a
  *                             MSG_JUST_EXEC call: reads the descriptor and
  *                             stdin to EOF, closes)    vs socketpair.rtt.*
+ *   qrexec.call.q2q.*.client.* the same two, each call a new
+ *                             `qrexec-client-vm bench SERVICE` process (what
+ *                             a shell user pays: one more process start)
+ *                                                      vs socketpair.rtt.*
  *
  *   bench-qrexec [CALLS [MIB]]     (defaults 500 and 1024; CALLS >= 300)
  *
@@ -72,8 +77,10 @@
 #include "lib/admin_client.h"
 #include "lib/io.h"
 #include "lib/vchan.h"
+#include "qrexec/lib/call_client.h"
 #include "qrexec/lib/dom0req.h"
 #include "qrexec/lib/pump.h"
+#include "qrexec/lib/vm_request.h"
 
 #define QUBE            "bench"      /* target of every call */
 #define SRC_QUBE        "benchsrc"   /* source of the qube -> qube calls */
@@ -252,43 +259,67 @@ static int zeros_main(const char *count)
 	return 0;
 }
 
-/* In the source qube: times COUNT calls `qrexec-client-vm TARGET SERVICE`
- * after WARMUP untimed ones, each a new process as a user would run it;
- * prints one line per timed call (nanoseconds) on stdout. */
-static int call_loop_main(const char *target, const char *service, const char *count)
+/* One call made in this process, as a resident program in a qube would
+ * make it: the request to the agent, then the data phase on our stdio
+ * (/dev/null here).  0 or -1. */
+static int call_inproc(const char *target, const char *service)
+{
+	struct vmrep rep;
+	const char *step;
+	int code;
+
+	if (vm_request(target, service, &rep, now_ms() + VM_DECISION_TIMEOUT_MS) < 0 ||
+	    rep.status != VMREP_CONNECT || vm_request_use_channel(&rep) < 0 ||
+	    call_with_stdio(rep.domain, rep.port, &code, &step) < 0 || code != 0)
+		return -1;
+	return 0;
+}
+
+/* One call through a new `qrexec-client-vm TARGET SERVICE` process, as a
+ * user would run it.  0 or -1. */
+static int call_process(const char *target, const char *service)
 {
 	char *argv[] = { "qrexec-client-vm", (char *)target, (char *)service, NULL };
-	unsigned long n = strtoul(count, NULL, 10);
-	posix_spawn_file_actions_t fa;
-	uint64_t *ns = calloc(n ? n : 1, sizeof(*ns));
+	pid_t pid;
+	int st;
 
-	if (ns == NULL || n == 0 || n > MAX_CALLS)
+	if (posix_spawn(&pid, "/usr/lib/bulkhead/bin/qrexec-client-vm", NULL, NULL, argv, environ) != 0)
+		return -1;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* In the source qube: times COUNT calls of TARGET's SERVICE after
+ * WARMUP untimed ones, MODE "inproc" (call_inproc) or "process"
+ * (call_process); prints one line per timed call (nanoseconds) on
+ * stdout.  The calls' stdio is /dev/null. */
+static int call_loop_main(const char *mode, const char *target, const char *service, const char *count)
+{
+	unsigned long n = strtoul(count, NULL, 10);
+	int (*call)(const char *, const char *) = strcmp(mode, "inproc") == 0 ? call_inproc : call_process;
+	uint64_t *ns = calloc(n ? n : 1, sizeof(*ns));
+	int out = dup(1), devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	FILE *f;
+
+	if (ns == NULL || n == 0 || n > MAX_CALLS || out < 0 || devnull < 0 || dup2(devnull, 0) < 0 ||
+	    dup2(devnull, 1) < 0 || (f = fdopen(out, "w")) == NULL)
 		return 2;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	signal(SIGPIPE, SIG_IGN);
 	for (unsigned long i = 0; i < WARMUP_CALLS + n; i++) {
 		uint64_t t0 = bench_now_ns();
-		pid_t pid;
-		int st, rc = posix_spawn(&pid, "/usr/lib/bulkhead/bin/qrexec-client-vm", &fa, NULL, argv, environ);
 
-		if (rc != 0) {
-			fprintf(stderr, "bench-qrexec: qrexec-client-vm: %s\n", strerror(rc));
-			return 1;
-		}
-		while (waitpid(pid, &st, 0) < 0)
-			if (errno != EINTR)
-				return 1;
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-			fprintf(stderr, "bench-qrexec: qrexec-client-vm %s %s: status %#x\n", target, service, st);
+		if (call(target, service) < 0) {
+			fprintf(stderr, "bench-qrexec: %s call %s %s failed\n", mode, target, service);
 			return 1;
 		}
 		if (i >= WARMUP_CALLS)
 			ns[i - WARMUP_CALLS] = bench_now_ns() - t0;
 	}
 	for (unsigned long i = 0; i < n; i++)
-		printf("%" PRIu64 "\n", ns[i]);
-	return fflush(stdout) == 0 ? 0 : 1;
+		fprintf(f, "%" PRIu64 "\n", ns[i]);
+	return fclose(f) == 0 ? 0 : 1;
 }
 
 /* In the target qube, as root: the socket service at PATH.  One
@@ -727,7 +758,7 @@ static void setup_q2q(void)
 }
 
 /* qube -> qube: the loop runs in SRC_QUBE, its timings come back on stdout. */
-static void bench_q2q(uint32_t calls, const char *service, const char *name)
+static void bench_q2q(uint32_t calls, const char *mode, const char *service, const char *name)
 {
 	char cmd[256], *buf, *p, *end;
 	size_t cap = (size_t)calls * 24 + 1, got = 0;
@@ -739,7 +770,7 @@ static void bench_q2q(uint32_t calls, const char *service, const char *name)
 	buf = malloc(cap);
 	if (ns == NULL || buf == NULL)
 		fail("malloc");
-	snprintf(cmd, sizeof(cmd), "user:/usr/local/bin/%s --call-loop %s %s %" PRIu32, SVC_NAME, QUBE,
+	snprintf(cmd, sizeof(cmd), "user:/usr/local/bin/%s --call-loop %s %s %s %" PRIu32, SVC_NAME, mode, QUBE,
 		 service, calls);
 	make_pipe(pfd);
 	pid = spawn_client_to(SRC_QUBE, cmd, -1, pfd[1]);
@@ -779,8 +810,8 @@ int main(int argc, char **argv)
 	/* In the qube, as the zero writer of the q2d figures. */
 	if (argc == 3 && strcmp(argv[1], "--zeros") == 0)
 		return zeros_main(argv[2]);
-	if (argc == 5 && strcmp(argv[1], "--call-loop") == 0)
-		return call_loop_main(argv[2], argv[3], argv[4]);
+	if (argc == 6 && strcmp(argv[1], "--call-loop") == 0)
+		return call_loop_main(argv[2], argv[3], argv[4], argv[5]);
 	if (argc == 3 && strcmp(argv[1], "--sock-service") == 0)
 		return sock_service_main(argv[2]);
 
@@ -835,8 +866,10 @@ int main(int argc, char **argv)
 	bench_latency(calls);
 	bench_bulk(mib);
 	setup_q2q();
-	bench_q2q(calls, "bench.Exec", "qrexec.call.q2q.exec");
-	bench_q2q(calls, "bench.Sock", "qrexec.call.q2q.socket");
+	bench_q2q(calls, "inproc", "bench.Exec", "qrexec.call.q2q.exec");
+	bench_q2q(calls, "inproc", "bench.Sock", "qrexec.call.q2q.socket");
+	bench_q2q(calls, "process", "bench.Exec", "qrexec.call.q2q.exec.client");
+	bench_q2q(calls, "process", "bench.Sock", "qrexec.call.q2q.socket.client");
 	fflush(stdout);
 	cleanup();
 	return 0;

@@ -137,6 +137,7 @@ int main(void)
 		fatalx("cannot reach dom0: %s", strerror(-err));
 	handshake(now_ms() + CONNECT_TIMEOUT_MS);
 	lfd = listen_local();
+	agent_refill_spare(&a);
 	log_info("connected to dom0, protocol version %u", a.version);
 
 	for (;;) {

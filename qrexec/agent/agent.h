@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "lib/spare.h"
 #include "lib/vchan.h"
 #include "qrexec/protocol.h"
 #include "qrexec/lib/vmreq.h"
@@ -31,6 +32,7 @@ struct agent {
 	uint32_t next_id;
 	struct pending pending[AGENT_MAX_PENDING];
 	struct handler handlers[AGENT_MAX_HANDLERS];
+	struct spare spare;         /* the next call's handler, already forked */
 };
 
 void agent_init(struct agent *a);
@@ -39,6 +41,8 @@ int agent_send_ctrl(const uint8_t *msg, size_t len);
 /* exec.c: MSG_EXEC_CMDLINE / MSG_JUST_EXEC, and reaping handlers. */
 void agent_exec(struct agent *a, const struct msg_header *h, const uint8_t *untrusted_payload);
 void agent_reap(struct agent *a);
+/* Forks the spare handler if there is none (lib/spare.h). */
+void agent_refill_spare(struct agent *a);
 
 /* vm.c: qrexec-client-vm requests and dom0's answers to them. */
 void agent_vm_accept(struct agent *a, int lfd);

@@ -9,6 +9,7 @@
 
 #include "lib/io.h"
 #include "lib/log.h"
+#include "lib/spare.h"
 #include "qrexec/agent/agent.h"
 #include "qrexec/msg_parse.h"
 #include "qrexec/lib/run_call.h"
@@ -17,14 +18,61 @@
 void agent_init(struct agent *a)
 {
 	memset(a, 0, sizeof(*a));
+	a->spare = (struct spare)SPARE_NONE;
 	for (size_t i = 0; i < AGENT_MAX_PENDING; i++)
 		a->pending[i].fd = -1;
 }
 
-/* In the handler process: serve the call, then exit with nothing to say. */
-static _Noreturn void handle(const struct qrexec_exec *x)
+/* A handler's job: the message type, then dom0's payload as it came
+ * (the handler decodes it again with the same parser). */
+struct job {
+	uint32_t type;
+	uint8_t payload[MAX_QREXEC_CMD_LEN + 64];
+};
+
+/* In the handler process: serve the call; the exit status says nothing
+ * to anyone (the agent reports the port free either way). */
+static int handle(uint32_t type, const struct qrexec_exec *x)
 {
-	_exit(run_call(x->connect_domain, x->connect_port, x->user, x->command) < 0);
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (type == MSG_JUST_EXEC) {
+		struct spawned sp;
+		/* Started and left alone: no data channel. */
+		if (command_spawn(x->user, x->command, &sp) == SERVICE_OK) {
+			close(sp.in_fd);
+			close(sp.out_fd);
+			close(sp.err_fd);
+		}
+		return 0;
+	}
+	return run_call(x->connect_domain, x->connect_port, x->user, x->command) < 0;
+}
+
+static int handle_job(void *ctx, const void *buf, size_t len, int fd)
+{
+	static struct job j;
+	static struct qrexec_exec x;
+
+	(void)ctx;
+	if (fd >= 0)
+		close(fd);
+	if (len < sizeof(j.type) || len > sizeof(j))
+		return 1;
+	memcpy(&j, buf, len);
+	if (qrexec_exec_decode(j.payload, len - sizeof(j.type), &x) != QREXEC_OK)
+		return 1;
+	return handle(j.type, &x);
+}
+
+void agent_refill_spare(struct agent *a)
+{
+	int rc;
+
+	if (a->spare.pid == 0 && (rc = spare_start(&a->spare, handle_job, NULL, NULL, 0)) < 0)
+		log_warnx("cannot fork a spare handler: %s", strerror(-rc));
 }
 
 static void report_terminated(uint32_t domain, uint32_t port)
@@ -40,6 +88,7 @@ static void report_terminated(uint32_t domain, uint32_t port)
 void agent_exec(struct agent *a, const struct msg_header *h, const uint8_t *untrusted_payload)
 {
 	static struct qrexec_exec x;        /* ~65 KiB: not on the stack */
+	static struct job j;
 	struct handler *slot = NULL;
 	pid_t pid;
 	int rc = qrexec_exec_decode(untrusted_payload, h->len, &x);
@@ -54,31 +103,22 @@ void agent_exec(struct agent *a, const struct msg_header *h, const uint8_t *untr
 		report_terminated(x.connect_domain, x.connect_port);
 		return;
 	}
-	pid = fork();
+	/* The spare takes the job; without one (or if it died), a fork. */
+	j.type = h->type;
+	memcpy(j.payload, untrusted_payload, h->len);
+	if (a->spare.pid == 0 || (pid = spare_hand(&a->spare, &j, sizeof(j.type) + h->len, -1)) < 0)
+		pid = fork();
 	if (pid < 0) {
 		log_warn("fork");
 		report_terminated(x.connect_domain, x.connect_port);
 		return;
 	}
-	if (pid == 0) {
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (h->type == MSG_JUST_EXEC) {
-			struct spawned sp;
-			/* Started and left alone: no data channel. */
-			if (command_spawn(x.user, x.command, &sp) == SERVICE_OK) {
-				close(sp.in_fd);
-				close(sp.out_fd);
-				close(sp.err_fd);
-			}
-			_exit(0);
-		}
-		handle(&x);
-	}
+	if (pid == 0)
+		_exit(handle(h->type, &x));
 	slot->pid = pid;
 	slot->domain = x.connect_domain;
 	slot->port = x.connect_port;
+	agent_refill_spare(a);
 }
 
 void agent_reap(struct agent *a)
