@@ -1,7 +1,6 @@
 #include "lib/spare.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -75,7 +74,8 @@ int spare_start(struct spare *s, spare_fn fn, void *ctx, const int *keep, size_t
 		return -e;
 	}
 	if (pid == 0) {
-		memcpy(kept, keep, nkeep * sizeof(int));
+		if (nkeep > 0)
+			memcpy(kept, keep, nkeep * sizeof(int));
 		kept[nkeep] = sv[1];
 		if (close_all_but(kept, nkeep + 1) < 0)
 			_exit(1);
@@ -131,13 +131,13 @@ pid_t spare_hand(struct spare *s, const void *job, size_t len, int fd)
 
 void spare_discard(struct spare *s)
 {
+	/* An idle spare exits at EOF on its socket: no signal needed (so the
+	 * daemons' seccomp tables need not allow kill). */
 	if (s->fd >= 0)
 		close(s->fd);
-	if (s->pid > 0) {
-		kill(s->pid, SIGKILL);
+	if (s->pid > 0)
 		while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
 			;
-	}
 	s->fd = -1;
 	s->pid = 0;
 }

@@ -42,11 +42,12 @@ int spare_start(struct spare *s, spare_fn fn, void *ctx, const int *keep, size_t
 /* Gives the job (and fd, or -1: the spare gets its own copy; the caller
  * keeps and closes its own) to the spare, which leaves *s empty.
  * Returns the pid now serving the job (the caller reaps it), or -errno:
- * then the spare is gone (killed and reaped) and the caller should serve
+ * then the spare is gone (ended and reaped) and the caller should serve
  * the job another way. */
 pid_t spare_hand(struct spare *s, const void *job, size_t len, int fd) __attribute__((warn_unused_result));
 
-/* Kills and reaps an idle spare (state changed, or shutting down). */
+/* Ends and reaps an idle spare (state changed, or shutting down): it
+ * sees EOF and exits. */
 void spare_discard(struct spare *s);
 
 #endif

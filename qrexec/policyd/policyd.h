@@ -41,6 +41,8 @@ int policyd_run_ask(char *const argv[]) __attribute__((warn_unused_result));
 
 /* Forks the runner (before the sandbox).  0 or -errno. */
 int policyd_runner_start(void);
+/* Our end of the runner's socket (request children inherit it). */
+int policyd_runner_fd(void);
 /* From a request child: have the runner serve a call into dom0. */
 int policyd_run_dom0(uint32_t domain, uint32_t port, const char *user, const char *command)
 	__attribute__((warn_unused_result));

@@ -30,6 +30,7 @@
 
 #include "lib/io.h"
 #include "lib/log.h"
+#include "lib/spare.h"
 #include "lib/paths.h"
 #include "lib/unixsock.h"
 #include "lib/sandbox.h"
@@ -38,6 +39,36 @@
 #include "qrexec/policyd/policyd.h"
 
 #define MAX_CHILDREN 64u
+
+/* The policy the spare was forked with (it serves with its own copy). */
+static struct policy *pol;
+
+static int serve_job(void *ctx, const void *job, size_t len, int fd)
+{
+	uint32_t port;
+	sigset_t none;
+
+	(void)ctx;
+	if (len != sizeof(port) || fd < 0)
+		return 1;
+	memcpy(&port, job, sizeof(port));
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	return policyd_handle(fd, pol, port);
+}
+
+/* A request's child: the spare if there is one, else a fork. */
+static pid_t hand_off(struct spare *spare, int fd, uint32_t port)
+{
+	pid_t pid = spare->pid ? spare_hand(spare, &port, sizeof(port), fd) : -ESRCH;
+
+	if (pid > 0)
+		return pid;
+	pid = fork();
+	if (pid == 0)
+		_exit(serve_job(NULL, &port, sizeof(port), fd));
+	return pid;
+}
 
 static int listen_policy(void)
 {
@@ -55,12 +86,12 @@ static int listen_policy(void)
 int main(int argc, char **argv)
 {
 	static const int keep[] = { CAP_FOWNER };
-	struct policy *pol;
+	struct spare spare = SPARE_NONE;
 	uint32_t next_port = 0;
 	unsigned children = 0;
 	char vdir[BH_PATH_MAX], dirs[2 * BH_PATH_MAX + 2], etc[BH_PATH_MAX];
 	sigset_t mask;
-	int lfd, sfd;
+	int lfd, sfd, rc, keep_fds[1];
 
 	log_init(argv[0]);
 	if (argc != 1) {
@@ -92,6 +123,8 @@ int main(int argc, char **argv)
 	setenv("QREXEC_SERVICE_PATH", dirs, 1);
 	if (policyd_runner_start() < 0)
 		fatal("cannot start the dom0-service runner");
+	/* A request's child talks to the runner, and nothing else of ours. */
+	keep_fds[0] = policyd_runner_fd();
 	if (sandbox_keep_caps(keep, 1) < 0 || sandbox_install(policyd_seccomp, policyd_seccomp_len) < 0)
 		fatalx("cannot install the sandbox");
 	pol = policy_load_dir(NULL);
@@ -112,32 +145,41 @@ int main(int argc, char **argv)
 		}
 		if (p[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
+			pid_t dead;
 			while (read(sfd, &si, sizeof(si)) == sizeof(si))
-				if (si.ssi_signo != SIGCHLD)
+				if (si.ssi_signo != SIGCHLD) {
+					spare_discard(&spare);
 					return 0;
-			while (waitpid(-1, NULL, WNOHANG) > 0)
-				children--;
+				}
+			while ((dead = waitpid(-1, NULL, WNOHANG)) > 0) {
+				if (dead != spare.pid) {
+					children--;
+					continue;
+				}
+				/* The spare died idle (it never should): it is replaced below. */
+				close(spare.fd);
+				spare = (struct spare)SPARE_NONE;
+			}
 		}
-		if (!(p[0].revents & POLLIN) || (fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
-			continue;
-		/* Qubes' semantics: a policy that no longer loads denies all. */
-		if (pol != NULL && policy_reload(&pol) == 1 && policy_error(pol) != NULL)
-			log_warnx("policy: %s: every request is denied", policy_error(pol));
-		/* Ports of channels into dom0 are ours to number (SPEC). */
-		next_port = next_port % (QREXEC_DATA_PORT_MAX - QREXEC_DATA_PORT_MIN) + 1;
-		pid = fork();
-		if (pid == 0) {
-			sigset_t none;
-			sigemptyset(&none);
-			sigprocmask(SIG_SETMASK, &none, NULL);
-			close(lfd);
-			close(sfd);
-			_exit(policyd_handle(fd, pol, QREXEC_DATA_PORT_MIN + next_port - 1));
+		if ((p[0].revents & POLLIN) && (fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+			/* Qubes' semantics: a policy that no longer loads denies
+			 * all.  A spare forked with the old policy must not serve. */
+			if (pol != NULL && policy_reload(&pol) == 1) {
+				spare_discard(&spare);
+				if (policy_error(pol) != NULL)
+					log_warnx("policy: %s: every request is denied", policy_error(pol));
+			}
+			/* Ports of channels into dom0 are ours to number (SPEC). */
+			next_port = next_port % (QREXEC_DATA_PORT_MAX - QREXEC_DATA_PORT_MIN) + 1;
+			pid = hand_off(&spare, fd, QREXEC_DATA_PORT_MIN + next_port - 1);
+			if (pid > 0)
+				children++;
+			else
+				log_warn("fork");
+			close(fd);
 		}
-		if (pid > 0)
-			children++;
-		else
-			log_warn("fork");
-		close(fd);
+		/* The next request's child, forked while none is waiting. */
+		if (spare.pid == 0 && (rc = spare_start(&spare, serve_job, NULL, keep_fds, 1)) < 0)
+			log_warnx("cannot fork a spare: %s", strerror(-rc));
 	}
 }

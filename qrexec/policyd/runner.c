@@ -148,6 +148,11 @@ int policyd_runner_start(void)
 	return 0;
 }
 
+int policyd_runner_fd(void)
+{
+	return runner_fd;
+}
+
 int policyd_run_dom0(uint32_t domain, uint32_t port, const char *user, const char *command)
 {
 	static struct runner_req r;
