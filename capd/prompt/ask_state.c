@@ -49,15 +49,17 @@ static size_t max_scroll(const struct ask_state *s)
 	return s->ntargets > s->rows ? s->ntargets - s->rows : 0;
 }
 
-static void select_target(struct ask_state *s, size_t i)
+/* The one place a target is chosen: only an offered one. */
+static bool select_target(struct ask_state *s, size_t i)
 {
 	if (i >= s->ntargets)
-		return;
+		return false;
 	s->selected = (int)i;
 	if (i < s->scroll)
 		s->scroll = i;
 	else if (i >= s->scroll + s->rows)
 		s->scroll = i - s->rows + 1;
+	return true;
 }
 
 static void scroll_by(struct ask_state *s, int delta)
@@ -77,22 +79,22 @@ static void list_key(struct ask_state *s, enum ask_key k)
 
 	switch (k) {
 	case AK_UP:
-		select_target(s, none || cur == 0 ? 0 : cur - 1);
+		(void)select_target(s, none || cur == 0 ? 0 : cur - 1);
 		break;
 	case AK_DOWN:
-		select_target(s, none ? 0 : cur == last ? last : cur + 1);
+		(void)select_target(s, none ? 0 : cur == last ? last : cur + 1);
 		break;
 	case AK_PAGEUP:
-		select_target(s, none || cur < s->rows ? 0 : cur - s->rows);
+		(void)select_target(s, none || cur < s->rows ? 0 : cur - s->rows);
 		break;
 	case AK_PAGEDOWN:
-		select_target(s, none ? 0 : last - cur < s->rows ? last : cur + s->rows);
+		(void)select_target(s, none ? 0 : last - cur < s->rows ? last : cur + s->rows);
 		break;
 	case AK_HOME:
-		select_target(s, 0);
+		(void)select_target(s, 0);
 		break;
 	case AK_END:
-		select_target(s, last);
+		(void)select_target(s, last);
 		break;
 	default:
 		break;
@@ -241,10 +243,8 @@ static void on_press(struct ask_state *s, enum ask_widget w, size_t index)
 	s->pressed = w;
 	switch (w) {
 	case AW_TARGETS:
-		if (index < s->ntargets) {
-			select_target(s, index);
+		if (select_target(s, index))
 			s->focus = AW_TARGETS;
-		}
 		break;
 	case AW_CALLS_DEC:
 	case AW_CALLS_INC:

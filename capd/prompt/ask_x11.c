@@ -177,40 +177,51 @@ static int handle(struct x11 *x, const xcb_generic_event_t *e)
 	return 1;
 }
 
+static void feed(struct x11 *x, enum ask_event_type type)
+{
+	(void)ask_state_event(&x->s, &(struct ask_event){ .type = type, .ms = now_ms() });
+}
+
+/* Events in, frames out, until the state machine decides.  xcb may read
+ * events into its queue while it writes (a flush): those are taken from
+ * the queue before sleeping in poll(), or they would wait for the next
+ * byte from the server. */
 static enum ask_outcome run(struct x11 *x, uint64_t deadline_ms)
 {
-	int fd = xcb_get_file_descriptor(x->g.c);
+	int fd = xcb_get_file_descriptor(x->g.c), redraw = 1;
 
 	while (x->s.outcome == ASK_PENDING) {
 		xcb_generic_event_t *e;
-		int redraw = 0;
-		uint64_t now;
 
-		while (x->s.outcome == ASK_PENDING && (e = xcb_poll_for_event(x->g.c)) != NULL) {
-			redraw |= handle(x, e);
-			free(e);
-		}
-		if (x->s.outcome != ASK_PENDING)
-			break;
-		if (xcb_connection_has_error(x->g.c)) {
-			/* The X server went away: nobody can answer. */
-			(void)ask_state_event(&x->s, &(struct ask_event){ .type = AE_CLOSE, .ms = now_ms() });
-			break;
-		}
 		if (redraw)
 			ask_draw(&x->g, &x->l, &x->s, x->a);
+		redraw = 0;
 		xcb_flush(x->g.c);
-		now = now_ms();
-		if (now >= deadline_ms) {
-			(void)ask_state_event(&x->s, &(struct ask_event){ .type = AE_TIMEOUT, .ms = now });
+		if (xcb_connection_has_error(x->g.c)) {
+			feed(x, AE_CLOSE);   /* the X server went away: nobody can answer */
 			break;
 		}
-		{
+		e = xcb_poll_for_queued_event(x->g.c);
+		if (e == NULL) {
+			uint64_t now = now_ms(), left;
 			struct pollfd p = { fd, POLLIN, 0 };
-			uint64_t left = deadline_ms - now;
 
-			if (poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left) < 0 && errno != EINTR)
-				(void)ask_state_event(&x->s, &(struct ask_event){ .type = AE_CLOSE, .ms = now_ms() });
+			if (now >= deadline_ms) {
+				feed(x, AE_TIMEOUT);
+				break;
+			}
+			left = deadline_ms - now;
+			if (poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left) < 0 && errno != EINTR) {
+				feed(x, AE_CLOSE);
+				break;
+			}
+			e = xcb_poll_for_event(x->g.c);
+		}
+		while (e != NULL) {
+			if (x->s.outcome == ASK_PENDING)
+				redraw |= handle(x, e);
+			free(e);
+			e = x->s.outcome == ASK_PENDING ? xcb_poll_for_event(x->g.c) : NULL;
 		}
 	}
 	return x->s.outcome;
