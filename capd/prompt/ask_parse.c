@@ -14,7 +14,7 @@ static bool bytes_are(const uint8_t *p, size_t n, const char *lit, size_t litlen
 	    loop assigns i;
 	    loop variant n - i; */
 	for (size_t i = 0; i < n; i++)
-		if (p[i] != (uint8_t)lit[i])
+		if (p[i] != qrexec_byte(lit[i]))
 			return false;
 	return true;
 }
@@ -107,95 +107,66 @@ int ask_scope_parse(const uint8_t *p, size_t n, struct ask_scope *out)
 	return ASK_ESCOPE;
 }
 
-/* buf[*at..) = lit[0..litlen), when it fits before cap - 1. */
-/*@ requires \valid(buf + (0 .. cap - 1));
-    requires \valid_read(lit + (0 .. litlen - 1));
-    requires \valid(at);
-    requires \separated(at, buf + (0 .. cap - 1));
-    requires \separated(buf + (0 .. cap - 1), lit + (0 .. litlen - 1));
-    requires *at < cap;
-    assigns buf[0 .. cap - 1], *at;
-    ensures \result == 0 || \result == -1;
-    ensures \result == 0 ==> *at < cap;
-    ensures \result != 0 ==> *at == \old(*at); */
-static int put(char *buf, size_t cap, size_t *at, const char *lit, size_t litlen)
-{
-	size_t o = *at;
-
-	if (litlen >= cap - o)
-		return -1;
-	/*@ loop invariant bound: 0 <= i <= litlen;
-	    loop assigns i, buf[o .. o + litlen - 1];
-	    loop variant litlen - i; */
-	for (size_t i = 0; i < litlen; i++)
-		buf[o + i] = lit[i];
-	*at = o + litlen;
-	return 0;
-}
+/* The words of the scopes, as ask_scope_parse reads them. */
+static const char *const scope_word[4] = { "once", "calls:", "minutes:", "always" };
+static const size_t scope_word_len[4] = { 4, 6, 8, 6 };
 
 int ask_scope_format(const struct ask_scope *s, char *buf, size_t cap, size_t *outlen)
 {
-	char digits[ASK_NUMBER_DIGITS_MAX];
-	size_t at = 0, nd = 0;
+	char tmp[ASK_SCOPE_TEXT_MAX];
 	uint32_t v = s->value;
-	int rc;
+	size_t k, n, nd = 0;
 
 	switch (s->kind) {
 	case ASK_SCOPE_ONCE:
-	case ASK_SCOPE_ALWAYS:
+		k = 0;
 		if (v != 0)
 			return ASK_EINVAL;
 		break;
 	case ASK_SCOPE_CALLS:
+		k = 1;
 		if (v < ASK_CALLS_MIN || v > ASK_CALLS_MAX)
 			return ASK_EINVAL;
+		nd = v >= 1000u ? 4 : v >= 100u ? 3 : v >= 10u ? 2 : 1;
 		break;
 	case ASK_SCOPE_MINUTES:
+		k = 2;
 		if (v < ASK_MINUTES_MIN || v > ASK_MINUTES_MAX)
+			return ASK_EINVAL;
+		nd = v >= 1000u ? 4 : v >= 100u ? 3 : v >= 10u ? 2 : 1;
+		break;
+	case ASK_SCOPE_ALWAYS:
+		k = 3;
+		if (v != 0)
 			return ASK_EINVAL;
 		break;
 	default:
 		return ASK_EINVAL;
 	}
-	if (cap == 0)
-		return ASK_ENOSPACE;
-	switch (s->kind) {
-	case ASK_SCOPE_ONCE:
-		rc = put(buf, cap, &at, "once", 4);
-		break;
-	case ASK_SCOPE_ALWAYS:
-		rc = put(buf, cap, &at, "always", 6);
-		break;
-	case ASK_SCOPE_CALLS:
-		rc = put(buf, cap, &at, "calls:", 6);
-		break;
-	default:
-		rc = put(buf, cap, &at, "minutes:", 8);
-		break;
+	n = scope_word_len[k];
+	/*@ loop invariant bound: 0 <= i <= n;
+	    loop assigns i, tmp[0 .. ASK_SCOPE_TEXT_MAX - 1];
+	    loop variant n - i; */
+	for (size_t i = 0; i < n; i++)
+		tmp[i] = scope_word[k][i];
+	/* The digits, least significant last: n + nd <= 8 + 4 < ASK_SCOPE_TEXT_MAX. */
+	/*@ loop invariant bound: 0 <= i <= nd;
+	    loop assigns i, v, tmp[0 .. ASK_SCOPE_TEXT_MAX - 1];
+	    loop variant nd - i; */
+	for (size_t i = 0; i < nd; i++) {
+		tmp[n + nd - 1 - i] = (char)('0' + v % 10u);
+		v /= 10u;
 	}
-	if (rc < 0)
+	n += nd;
+	if (cap <= n)
 		return ASK_ENOSPACE;
-	if (s->kind == ASK_SCOPE_CALLS || s->kind == ASK_SCOPE_MINUTES) {
-		/* 1 <= v <= 1440: 1 to 4 digits, least significant first. */
-		/*@ loop invariant bound: 0 <= nd <= ASK_NUMBER_DIGITS_MAX;
-		    loop invariant left: nd >= 1 || v >= 1;
-		    loop assigns v, nd, digits[0 .. ASK_NUMBER_DIGITS_MAX - 1];
-		    loop variant v; */
-		while (v > 0 && nd < ASK_NUMBER_DIGITS_MAX) {
-			digits[nd++] = (char)('0' + v % 10u);
-			v /= 10u;
-		}
-		/*@ loop invariant bound: 0 <= nd <= ASK_NUMBER_DIGITS_MAX;
-		    loop assigns nd, at, buf[0 .. cap - 1];
-		    loop variant nd; */
-		while (nd > 0) {
-			nd--;
-			if (put(buf, cap, &at, &digits[nd], 1) < 0)
-				return ASK_ENOSPACE;
-		}
-	}
-	buf[at] = '\0';
-	*outlen = at;
+	/*@ loop invariant bound: 0 <= i <= n;
+	    loop assigns i, buf[0 .. cap - 1];
+	    loop variant n - i; */
+	for (size_t i = 0; i < n; i++)
+		buf[i] = tmp[i];
+	buf[n] = '\0';
+	*outlen = n;
 	return ASK_OK;
 }
 
