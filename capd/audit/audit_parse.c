@@ -463,7 +463,7 @@ static int parse_fields(const uint8_t *p, size_t n, size_t *pos, struct audit_re
 			return AUDIT_EVALUE;
 		/* A field is always followed by more tokens. */
 		if (e >= n)
-			return AUDIT_ETRAILING;
+			return AUDIT_EPREV;
 		r->fields[nf].key.off = (uint32_t)at;
 		r->fields[nf].key.len = (uint32_t)k;
 		r->fields[nf].value.off = (uint32_t)(at + k + 1);
@@ -495,29 +495,40 @@ static int parse_line(const uint8_t *buf, size_t len, struct audit_record *r)
 	/* seq=N: 1 to 15 digits, no leading zero */
 	if (!token(buf, n, pos, "seq=", 4, &e) || e - pos - 4 < 1 || e - pos - 4 > AUDIT_SEQ_DIGITS ||
 	    buf[pos + 4] == '0' || !dec_digits(buf + pos + 4, e - pos - 4, &seq) || seq < 1 ||
-	    seq > AUDIT_SEQ_MAX || e >= n)
+	    seq > AUDIT_SEQ_MAX)
 		return AUDIT_ESEQ;
+	/* A token missing at the end is reported as that token missing. */
+	if (e >= n)
+		return AUDIT_ETIME;
 	r->seq = seq;
 	pos = e + 1;
 	if (!token(buf, n, pos, "time=", 5, &e) || e - pos != 5 + AUDIT_TIME_LEN ||
-	    !parse_time(buf + pos + 5, &r->time) || e >= n)
+	    !parse_time(buf + pos + 5, &r->time))
 		return AUDIT_ETIME;
+	if (e >= n)
+		return AUDIT_EEVENT;
 	pos = e + 1;
 	if (!token(buf, n, pos, "event=", 6, &e) ||
-	    audit_name_check(AUDIT_NAME_EVENT, buf + pos + 6, e - pos - 6) != AUDIT_OK || e >= n)
+	    audit_name_check(AUDIT_NAME_EVENT, buf + pos + 6, e - pos - 6) != AUDIT_OK)
 		return AUDIT_EEVENT;
+	if (e >= n)
+		return AUDIT_EPREV;
 	r->event.off = (uint32_t)(pos + 6);
 	r->event.len = (uint32_t)(e - pos - 6);
 	pos = e + 1;
 	rc = parse_fields(buf, n, &pos, r);
 	if (rc != AUDIT_OK)
 		return rc;
-	if (!hex_token(buf, n, pos, "prev=", 5, r->prev, AUDIT_HASH_LEN, &e) || e >= n)
+	if (!hex_token(buf, n, pos, "prev=", 5, r->prev, AUDIT_HASH_LEN, &e))
 		return AUDIT_EPREV;
+	if (e >= n)
+		return AUDIT_EHASH;
 	hashed = e;
 	pos = e + 1;
-	if (!hex_token(buf, n, pos, "hash=", 5, r->hash, AUDIT_HASH_LEN, &e) || e >= n)
+	if (!hex_token(buf, n, pos, "hash=", 5, r->hash, AUDIT_HASH_LEN, &e))
 		return AUDIT_EHASH;
+	if (e >= n)
+		return AUDIT_ESIG;
 	signed_end = e;
 	pos = e + 1;
 	if (!hex_token(buf, n, pos, "sig=", 4, r->sig, AUDIT_SIG_LEN, &e))
