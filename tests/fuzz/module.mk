@@ -21,6 +21,7 @@ $(eval $(call bh_fuzz,vmm_proto,core/vmm_proto_parse.c lib/names_parse.c))
 $(eval $(call bh_fuzz,names,lib/names_parse.c))
 $(eval $(call bh_fuzz,policy_line,qrexec/policy/policy_parse.c lib/names_parse.c))
 $(eval $(call bh_fuzz,policy_file,qrexec/policy/policy_parse.c qrexec/policy/policy_build.c qrexec/policy/policy_eval.c qrexec/policy/policy_print.c qrexec/policy/policy_facts.c lib/names_parse.c))
+$(eval $(call bh_fuzz,audit_record,capd/audit/audit_parse.c))
 PROGRAMS += $(FUZZERS)
 endif
 
