@@ -1,0 +1,18 @@
+/* Dropping root for a dedicated uid, for good (capd; the other dom0
+ * daemons as they move to lib/dom0_uids.h's uids). */
+#ifndef BH_PRIVDROP_H
+#define BH_PRIVDROP_H
+
+#include <sys/types.h>
+
+/* Becomes uid:gid with no capability and no way back: empties the
+ * capability bounding and ambient sets while still privileged, sets the
+ * supplementary groups to none, then the real, effective and saved gid
+ * and uid (the kernel clears the permitted and effective sets as the
+ * last uid 0 goes), and checks the result: every uid and gid as asked,
+ * no capability in any set, setuid(0) refused.  Must be called as root;
+ * uid and gid must not be 0.  0 or -errno (-EPERM when a check fails:
+ * the caller must not go on). */
+int privdrop_to(uid_t uid, gid_t gid) __attribute__((warn_unused_result));
+
+#endif
