@@ -284,6 +284,11 @@ int ask_tty_run(const struct ask_args *a, const char *tty_path, uint64_t deadlin
 		*why = "BULKHEAD_ASK_TTY is not a terminal";
 		return ASK_UI_UNAVAILABLE;
 	}
+	if (ask_sandbox() < 0) {
+		close(t.fd);
+		*why = "cannot install the seccomp policy";
+		return ASK_DENIED;
+	}
 	rc = converse(&t, target, scope);
 	close(t.fd);
 	*why = rc == ASK_ALLOWED ? "allowed" : "denied";

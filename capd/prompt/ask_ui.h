@@ -25,4 +25,9 @@ int ask_x11_run(const struct ask_args *a, uint64_t deadline_ms, size_t *target, 
 int ask_tty_run(const struct ask_args *a, const char *tty_path, uint64_t deadline_ms, size_t *target,
 		struct ask_scope *scope, const char **why) __attribute__((warn_unused_result));
 
+/* Called by each front end once it is set up and before it reads any
+ * input: the seccomp policy (ask_seccomp.c).  0 or -errno; on failure the
+ * front end denies. */
+int ask_sandbox(void) __attribute__((warn_unused_result));
+
 #endif

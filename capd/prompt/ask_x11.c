@@ -262,14 +262,19 @@ int ask_x11_run(const struct ask_args *a, uint64_t deadline_ms, size_t *target, 
 		*why = "cannot create the prompt window";
 		return ASK_UI_UNAVAILABLE;
 	}
-	rc = run(&x, deadline_ms) == ASK_ALLOWED && ask_state_choice(&x.s, target, scope) == 0 ? ASK_ALLOWED
-												  : ASK_DENIED;
+	if (ask_sandbox() < 0) {
+		*why = "cannot install the seccomp policy";
+		rc = ASK_DENIED;
+	} else {
+		rc = run(&x, deadline_ms) == ASK_ALLOWED && ask_state_choice(&x.s, target, scope) == 0 ? ASK_ALLOWED
+													: ASK_DENIED;
+		*why = rc == ASK_ALLOWED ? "allowed" : "denied";
+	}
 	if (!xcb_connection_has_error(x.g.c)) {
 		xcb_destroy_window(x.g.c, x.g.win);
 		xcb_flush(x.g.c);
 	}
 	ask_keymap_free(&x.km);
 	xcb_disconnect(x.g.c);
-	*why = rc == ASK_ALLOWED ? "allowed" : "denied";
 	return rc;
 }

@@ -80,8 +80,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bulkhead-ask: %s: denied\n", why);
 		return 1;
 	}
-	if (rc != ASK_ALLOWED)
+	if (rc != ASK_ALLOWED) {
+		/* The user's no needs no words; anything else is said. */
+		if (why != NULL && strcmp(why, "denied") != 0)
+			fprintf(stderr, "bulkhead-ask: %s: denied\n", why);
 		return 1;
+	}
 	if (target >= args.ntargets || ask_scope_format(&scope, sc, sizeof(sc), &sl) != ASK_OK)
 		return 2;
 	n = snprintf(reply, sizeof(reply), "%s %s\n", args.targets[target], sc);

@@ -10,8 +10,8 @@ ASKCORE_SRCS := capd/prompt/ask_parse.c capd/prompt/ask_args.c capd/prompt/ask_s
 ASKX11_SRCS := capd/prompt/ask_keymap.c capd/prompt/ask_draw.c
 $(eval $(call bh_lib,askcore,$(ASKCORE_SRCS)))
 $(eval $(call bh_lib,askx11,$(ASKX11_SRCS)))
-$(eval $(call bh_prog,bulkhead-ask,capd/prompt/bulkhead-ask.c capd/prompt/ask_x11.c capd/prompt/ask_tty.c,\
-	askx11 askcore qrexecproto bulkhead,-lxcb))
+$(eval $(call bh_prog,bulkhead-ask,capd/prompt/bulkhead-ask.c capd/prompt/ask_x11.c capd/prompt/ask_tty.c \
+	capd/prompt/ask_seccomp.c,askx11 askcore qrexecproto bulkhead,-lxcb -lseccomp))
 INSTALL_BIN += $(BUILD)/bin/bulkhead-ask
 
 # Unit tests (tests/module.mk links them against TEST_LIBS only): the

@@ -127,9 +127,10 @@ finish 0 "q9 always" "long list scrolled, until revoked"
 
 note "deny"
 start work red qubes.Filecopy+ vault personal vault
+grep -q '^Seccomp:[[:space:]]*2' "/proc/$PROMPT/status" || fail "the prompt reads X events without its seccomp filter"
 past_guard
 click deny
-finish 1 "" "Deny button"
+finish 1 "" "Deny button (the prompt under seccomp)"
 
 start work red qubes.Filecopy+ vault personal vault
 past_guard

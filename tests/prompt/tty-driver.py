@@ -173,8 +173,13 @@ def deny_cases():
     check("Enter at the last question (default: no)", p.finish(), 1, "")
 
     p = Prompt(ARGS)
-    p.answer("Target [1-2, Enter: deny]: ", "\n")
-    check("Enter with no DEFAULT", p.finish(), 1, "")
+    p.expect("Target [1-2, Enter: deny]: ")
+    with open("/proc/%d/status" % p.p.pid) as f:
+        status = f.read()
+    if "Seccomp:\t2" not in status or "NoNewPrivs:\t1" not in status:
+        raise Failed("no seccomp filter while asking: %r" % status)
+    p.send("\n")
+    check("Enter with no DEFAULT (asked under seccomp)", p.finish(), 1, "")
 
     p = Prompt(ARGS_DEF)
     p.answer("Target [", "n\n")
