@@ -27,8 +27,8 @@ struct walk {
 	int logfd;
 	uint64_t size;          /* the snapshot: bytes of the log that are checked */
 	uint64_t off;           /* file offset of buf[0] */
-	uint8_t *buf;
-	size_t have;            /* bytes in buf */
+	uint8_t *untrusted_buf;  /* log bytes: untrusted until a record verifies */
+	size_t have;            /* bytes in untrusted_buf */
 	bool eof;
 	uint64_t lineno;
 	struct slot slot[2];
@@ -107,7 +107,7 @@ long audit_read_small(int dirfd, const char *name, uint8_t *buf, size_t cap, boo
  * read before and after the size, and must not have changed.  The writer
  * syncs a record before it moves the head, so the log then holds at most
  * one record past that head, or a part of one. */
-static int snapshot(int dirfd, struct walk *w, uint8_t head[AUDIT_HEAD_FILE_LEN + 1], long *hlen)
+static int snapshot(int dirfd, struct walk *w, uint8_t untrusted_head[AUDIT_HEAD_FILE_LEN + 1], long *hlen)
 {
 	uint8_t again[AUDIT_HEAD_FILE_LEN + 1];
 
@@ -115,7 +115,7 @@ static int snapshot(int dirfd, struct walk *w, uint8_t head[AUDIT_HEAD_FILE_LEN 
 		struct stat st;
 		long n2;
 
-		*hlen = audit_read_small(dirfd, AUDIT_HEAD_FILE, head, AUDIT_HEAD_FILE_LEN + 1, false);
+		*hlen = audit_read_small(dirfd, AUDIT_HEAD_FILE, untrusted_head, AUDIT_HEAD_FILE_LEN + 1, false);
 		if (*hlen < 0)
 			return (int)*hlen;
 		if (fstat(w->logfd, &st) < 0)
@@ -123,7 +123,7 @@ static int snapshot(int dirfd, struct walk *w, uint8_t head[AUDIT_HEAD_FILE_LEN 
 		n2 = audit_read_small(dirfd, AUDIT_HEAD_FILE, again, sizeof(again), false);
 		if (n2 < 0)
 			return (int)n2;
-		if (n2 == *hlen && memcmp(head, again, (size_t)n2) == 0) {
+		if (n2 == *hlen && memcmp(untrusted_head, again, (size_t)n2) == 0) {
 			w->size = (uint64_t)st.st_size;
 			return 0;
 		}
@@ -141,7 +141,7 @@ static bool zero_hash(const uint8_t *h)
 
 /* The two slots; which one is in force.  A slot holds seq 0 (the empty
  * log's head, written to both at creation) or a seq of its parity. */
-static int check_head(struct walk *w, const uint8_t *head, long hlen, const uint8_t *pk,
+static int check_head(struct walk *w, const uint8_t *untrusted_head, long hlen, const uint8_t *pk,
 	struct audit_verify_report *r)
 {
 	int bad[2] = { 0, 0 };
@@ -150,7 +150,7 @@ static int check_head(struct walk *w, const uint8_t *head, long hlen, const uint
 		return fail(r, AUDIT_T_HEAD_BAD, 0, "head file is %ld bytes, not %u", hlen,
 			AUDIT_HEAD_FILE_LEN);
 	for (int s = 0; s < 2; s++) {
-		const uint8_t *p = head + (size_t)s * AUDIT_HEAD_SLOT_LEN;
+		const uint8_t *p = untrusted_head + (size_t)s * AUDIT_HEAD_SLOT_LEN;
 		struct slot *sl = &w->slot[s];
 
 		if (audit_parse_head(p, AUDIT_HEAD_SLOT_LEN, &sl->h) != AUDIT_OK)
@@ -196,17 +196,17 @@ static int check_head(struct walk *w, const uint8_t *head, long hlen, const uint
 	return 0;
 }
 
-/* The next complete line in the snapshot: 1 with *line and *len set, 0 at its end
+/* The next complete line in the snapshot: 1 with *untrusted_line and *len set, 0 at its end
  * (w->have then holds the bytes of a partial last line), -EMSGSIZE for a
  * line over AUDIT_RECORD_MAX, or -errno. */
-static int next_line(struct walk *w, size_t *start, const uint8_t **line, size_t *len)
+static int next_line(struct walk *w, size_t *start, const uint8_t **untrusted_line, size_t *len)
 {
 	for (;;) {
-		uint8_t *nl = w->have > *start ? memchr(w->buf + *start, '\n', w->have - *start) : NULL;
+		uint8_t *nl = w->have > *start ? memchr(w->untrusted_buf + *start, '\n', w->have - *start) : NULL;
 
 		if (nl != NULL) {
-			*line = w->buf + *start;
-			*len = (size_t)(nl - (w->buf + *start)) + 1;
+			*untrusted_line = w->untrusted_buf + *start;
+			*len = (size_t)(nl - (w->untrusted_buf + *start)) + 1;
 			*start += *len;
 			return 1;
 		}
@@ -215,7 +215,7 @@ static int next_line(struct walk *w, size_t *start, const uint8_t **line, size_t
 		if (w->eof)
 			return 0;
 		/* Keep the partial line, read more after it. */
-		memmove(w->buf, w->buf + *start, w->have - *start);
+		memmove(w->untrusted_buf, w->untrusted_buf + *start, w->have - *start);
 		w->off += *start;
 		w->have -= *start;
 		*start = 0;
@@ -227,7 +227,7 @@ static int next_line(struct walk *w, size_t *start, const uint8_t **line, size_t
 			w->eof = true;
 			continue;
 		}
-		ssize_t n = pread(w->logfd, w->buf + w->have, want, (off_t)pos);
+		ssize_t n = pread(w->logfd, w->untrusted_buf + w->have, want, (off_t)pos);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -242,14 +242,14 @@ static int next_line(struct walk *w, size_t *start, const uint8_t **line, size_t
  * on?  Returns its line or 0.  Only parses: the walk is over anyway. */
 static uint64_t find_seq_later(struct walk *w, size_t start, uint64_t want)
 {
-	const uint8_t *line;
+	const uint8_t *untrusted_line;
 	size_t len;
 	uint64_t lineno = w->lineno;
 	struct audit_record rec;
 
-	while (next_line(w, &start, &line, &len) == 1) {
+	while (next_line(w, &start, &untrusted_line, &len) == 1) {
 		lineno++;
-		if (audit_parse_record(line, len, &rec) == AUDIT_OK && rec.seq == want)
+		if (audit_parse_record(untrusted_line, len, &rec) == AUDIT_OK && rec.seq == want)
 			return lineno;
 	}
 	return 0;
@@ -260,10 +260,10 @@ int audit_walk_dirfd(int dirfd, const uint8_t pk[AUDIT_PUBKEY_LEN],
 	uint8_t last_hash[AUDIT_HASH_LEN])
 {
 	struct walk w = { .logfd = -1 };
-	uint8_t head[AUDIT_HEAD_FILE_LEN + 1];
+	uint8_t untrusted_head[AUDIT_HEAD_FILE_LEN + 1];
 	long hlen = 0;
 	size_t start = 0;
-	const uint8_t *line;
+	const uint8_t *untrusted_line, *line;
 	size_t len;
 	struct audit_record rec;
 	int rc;
@@ -274,7 +274,7 @@ int audit_walk_dirfd(int dirfd, const uint8_t pk[AUDIT_PUBKEY_LEN],
 	w.logfd = openat(dirfd, AUDIT_LOG_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (w.logfd < 0)
 		return fail(r, AUDIT_T_MISSING, 0, "%s: %s", AUDIT_LOG_FILE, strerror(errno));
-	rc = snapshot(dirfd, &w, head, &hlen);
+	rc = snapshot(dirfd, &w, untrusted_head, &hlen);
 	if (rc == -ENOENT || rc == -EFBIG) {
 		close(w.logfd);
 		return fail(r, rc == -ENOENT ? AUDIT_T_MISSING : AUDIT_T_HEAD_BAD, 0, "%s: %s",
@@ -284,13 +284,13 @@ int audit_walk_dirfd(int dirfd, const uint8_t pk[AUDIT_PUBKEY_LEN],
 		close(w.logfd);
 		return rc;
 	}
-	rc = check_head(&w, head, hlen, pk, r);
+	rc = check_head(&w, untrusted_head, hlen, pk, r);
 	if (rc < 0) {
 		close(w.logfd);
 		return rc;
 	}
-	w.buf = malloc(WALK_BUF);
-	if (w.buf == NULL) {
+	w.untrusted_buf = malloc(WALK_BUF);
+	if (w.untrusted_buf == NULL) {
 		close(w.logfd);
 		return -ENOMEM;
 	}
@@ -298,7 +298,7 @@ int audit_walk_dirfd(int dirfd, const uint8_t pk[AUDIT_PUBKEY_LEN],
 	for (;;) {
 		uint64_t want = r->last_seq + 1;
 
-		rc = next_line(&w, &start, &line, &len);
+		rc = next_line(&w, &start, &untrusted_line, &len);
 		if (rc == 0)
 			break;
 		if (rc == -EMSGSIZE) {
@@ -310,20 +310,20 @@ int audit_walk_dirfd(int dirfd, const uint8_t pk[AUDIT_PUBKEY_LEN],
 		if (rc < 0)
 			goto out;
 		w.lineno++;
-		rc = audit_parse_record(line, len, &rec);
+		rc = audit_parse_record(untrusted_line, len, &rec);
 		if (rc != AUDIT_OK) {
 			rc = fail(r, AUDIT_T_MALFORMED, w.lineno,
 				"line %llu: not a record (%s): edited or corrupted",
 				(unsigned long long)w.lineno, audit_perr_name(rc));
 			goto out;
 		}
-		if (!audit_record_hash_ok(line, &rec)) {
+		if (!audit_record_hash_ok(untrusted_line, &rec)) {
 			rc = fail(r, AUDIT_T_MODIFIED, w.lineno,
 				"line %llu (seq %llu): hash does not match the record's text: record modified",
 				(unsigned long long)w.lineno, (unsigned long long)rec.seq);
 			goto out;
 		}
-		if ((o->all_sigs || rec.seq > w.head_seq) && !audit_record_sig_ok(line, &rec, pk)) {
+		if ((o->all_sigs || rec.seq > w.head_seq) && !audit_record_sig_ok(untrusted_line, &rec, pk)) {
 			rc = fail(r, AUDIT_T_FORGED, w.lineno,
 				"line %llu (seq %llu): signature does not verify with the log's key: "
 				"record forged, rewritten, or its signature modified",
@@ -375,6 +375,8 @@ int audit_walk_dirfd(int dirfd, const uint8_t pk[AUDIT_PUBKEY_LEN],
 				(unsigned long long)w.head_seq);
 			goto out;
 		}
+		/* Syntax, hash, signature, sequence, chain and head all checked. */
+		line = untrusted_line;
 		if (o->cb != NULL) {
 			rc = o->cb(o->ctx, w.lineno, line, len, &rec);
 			if (rc != 0)
@@ -413,7 +415,7 @@ int audit_walk_dirfd(int dirfd, const uint8_t pk[AUDIT_PUBKEY_LEN],
 		rc = 0;
 	}
 out:
-	free(w.buf);
+	free(w.untrusted_buf);
 	close(w.logfd);
 	return rc;
 }
@@ -422,7 +424,7 @@ static int walk_path(const char *dir, const char *pubkey_path, audit_record_cb c
 	struct audit_verify_report *r)
 {
 	struct audit_walk_opts o = { .all_sigs = true, .cb = cb, .ctx = ctx };
-	uint8_t pk[AUDIT_PUBKEY_LEN], buf[AUDIT_PUBKEY_FILE_LEN + 1], hash[AUDIT_HASH_LEN];
+	uint8_t pk[AUDIT_PUBKEY_LEN], untrusted_pub[AUDIT_PUBKEY_FILE_LEN + 1], hash[AUDIT_HASH_LEN];
 	long n;
 	int dirfd, rc;
 
@@ -433,10 +435,10 @@ static int walk_path(const char *dir, const char *pubkey_path, audit_record_cb c
 	if (dirfd < 0)
 		return fail(r, AUDIT_T_MISSING, 0, "%s: %s", dir, strerror(errno));
 	if (pubkey_path != NULL)
-		n = audit_read_small(AT_FDCWD, pubkey_path, buf, sizeof(buf), true);
+		n = audit_read_small(AT_FDCWD, pubkey_path, untrusted_pub, sizeof(untrusted_pub), true);
 	else
-		n = audit_read_small(dirfd, AUDIT_PUB_FILE, buf, sizeof(buf), false);
-	if (n < 0 || audit_parse_keyfile(buf, (size_t)n, AUDIT_PUBKEY_PREFIX,
+		n = audit_read_small(dirfd, AUDIT_PUB_FILE, untrusted_pub, sizeof(untrusted_pub), false);
+	if (n < 0 || audit_parse_keyfile(untrusted_pub, (size_t)n, AUDIT_PUBKEY_PREFIX,
 			AUDIT_PUBKEY_PREFIX_LEN, pk) != AUDIT_OK) {
 		close(dirfd);
 		return fail(r, AUDIT_T_KEY, 0, "public key %s: %s", pubkey_path ? pubkey_path : AUDIT_PUB_FILE,

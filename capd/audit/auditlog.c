@@ -107,15 +107,17 @@ static int pwrite_all(int fd, const void *buf, size_t len, off_t off)
  * caller's and readable by no one else. */
 static int load_key(struct auditlog *l, bool create)
 {
-	uint8_t seed[AUDIT_SEED_LEN], text[AUDIT_SEED_FILE_LEN + 1];
+	uint8_t seed[AUDIT_SEED_LEN], untrusted_text[AUDIT_SEED_FILE_LEN + 1];
 	struct stat st;
 	long n;
 	int fd, rc;
 
 	if (create) {
+		uint8_t text[AUDIT_SEED_FILE_LEN];
+
 		randombytes_buf(seed, sizeof(seed));
 		audit_format_seed(text, seed);
-		rc = write_new(l, AUDIT_KEY_FILE, text, AUDIT_SEED_FILE_LEN, 0400);
+		rc = write_new(l, AUDIT_KEY_FILE, text, sizeof(text), 0400);
 		sodium_memzero(text, sizeof(text));
 		sodium_memzero(seed, sizeof(seed));
 		if (rc < 0)
@@ -132,11 +134,11 @@ static int load_key(struct auditlog *l, bool create)
 	close(fd);
 	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 0077) != 0)
 		return -EPERM;
-	n = audit_read_small(l->dirfd, AUDIT_KEY_FILE, text, sizeof(text), false);
+	n = audit_read_small(l->dirfd, AUDIT_KEY_FILE, untrusted_text, sizeof(untrusted_text), false);
 	if (n < 0)
 		return (int)n;
-	rc = audit_parse_keyfile(text, (size_t)n, AUDIT_SEED_PREFIX, AUDIT_SEED_PREFIX_LEN, seed);
-	sodium_memzero(text, sizeof(text));
+	rc = audit_parse_keyfile(untrusted_text, (size_t)n, AUDIT_SEED_PREFIX, AUDIT_SEED_PREFIX_LEN, seed);
+	sodium_memzero(untrusted_text, sizeof(untrusted_text));
 	if (rc != AUDIT_OK)
 		return -EKEYREJECTED;
 	crypto_sign_seed_keypair(l->pk, l->sk, seed);
@@ -147,8 +149,8 @@ static int load_key(struct auditlog *l, bool create)
 /* audit.pub: written when missing, else it must be this key's. */
 static int check_pub(struct auditlog *l)
 {
-	uint8_t text[AUDIT_PUBKEY_FILE_LEN + 1], pk[AUDIT_PUBKEY_LEN];
-	long n = audit_read_small(l->dirfd, AUDIT_PUB_FILE, text, sizeof(text), false);
+	uint8_t untrusted_text[AUDIT_PUBKEY_FILE_LEN + 1], text[AUDIT_PUBKEY_FILE_LEN], pk[AUDIT_PUBKEY_LEN];
+	long n = audit_read_small(l->dirfd, AUDIT_PUB_FILE, untrusted_text, sizeof(untrusted_text), false);
 
 	if (n == -ENOENT) {
 		audit_format_pubkey(text, l->pk);
@@ -156,7 +158,7 @@ static int check_pub(struct auditlog *l)
 	}
 	if (n < 0)
 		return (int)n;
-	if (audit_parse_keyfile(text, (size_t)n, AUDIT_PUBKEY_PREFIX, AUDIT_PUBKEY_PREFIX_LEN, pk) !=
+	if (audit_parse_keyfile(untrusted_text, (size_t)n, AUDIT_PUBKEY_PREFIX, AUDIT_PUBKEY_PREFIX_LEN, pk) !=
 		    AUDIT_OK ||
 	    sodium_memcmp(pk, l->pk, AUDIT_PUBKEY_LEN) != 0)
 		return -EKEYREJECTED;
@@ -174,11 +176,11 @@ static void genesis_head(const struct auditlog *l, uint8_t head[AUDIT_HEAD_FILE_
 
 static bool head_is_genesis(const struct auditlog *l)
 {
-	uint8_t want[AUDIT_HEAD_FILE_LEN], have[AUDIT_HEAD_FILE_LEN + 1];
-	long n = audit_read_small(l->dirfd, AUDIT_HEAD_FILE, have, sizeof(have), false);
+	uint8_t want[AUDIT_HEAD_FILE_LEN], untrusted_head[AUDIT_HEAD_FILE_LEN + 1];
+	long n = audit_read_small(l->dirfd, AUDIT_HEAD_FILE, untrusted_head, sizeof(untrusted_head), false);
 
 	genesis_head(l, want);   /* Ed25519 is deterministic: same key, same bytes */
-	return n == (long)AUDIT_HEAD_FILE_LEN && memcmp(want, have, AUDIT_HEAD_FILE_LEN) == 0;
+	return n == (long)AUDIT_HEAD_FILE_LEN && memcmp(want, untrusted_head, AUDIT_HEAD_FILE_LEN) == 0;
 }
 
 /* First use, or a crash during it: key, public key, head, then the empty
