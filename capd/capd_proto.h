@@ -86,6 +86,12 @@
 #define CAPD_TTL_DEFAULT_MS   10000u
 #define CAPD_TTL_MAX_MS       120000u   /* MINT may ask for up to this (a target that must start) */
 
+/* Timing, enforced by capd per connection: a request must arrive whole,
+ * and its reply be taken, within CAPD_REQ_TIMEOUT_MS of its first byte;
+ * a connection with nothing pending is closed after CAPD_IDLE_TIMEOUT_MS. */
+#define CAPD_REQ_TIMEOUT_MS   2000u
+#define CAPD_IDLE_TIMEOUT_MS  30000u
+
 /* AUDIT verdicts. */
 #define CAPD_VERDICT_DENY        0u
 #define CAPD_VERDICT_ALLOW       1u

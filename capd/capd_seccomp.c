@@ -3,7 +3,10 @@
  * or connect (capd only accepts), no exec, no uid changes, no kill. */
 #include "capd/capd_seccomp.h"
 
-#define ALLOW(name, why) { #name, -1, 0, why }
+#include <sys/mman.h>
+
+#define ALLOW(name, why)          { #name, -1, 0, why }
+#define ALLOW_IF(name, a, v, why) { #name, a, v, why }
 
 const struct sandbox_rule capd_seccomp[] = {
 	ALLOW(read, "requests; the signalfd"),
@@ -33,6 +36,9 @@ const struct sandbox_rule capd_seccomp[] = {
 	ALLOW(mmap, "malloc of large blocks"),
 	ALLOW(munmap, "free of large blocks"),
 	ALLOW(madvise, "malloc trimming"),
+	ALLOW_IF(mprotect, 2, PROT_READ | PROT_WRITE,
+		 "sodium_free() makes its guard pages writable again (the audit key, at exit); never PROT_EXEC"),
+	ALLOW(munlock, "sodium_free() unlocks the audit key's pages (at exit)"),
 	ALLOW(rt_sigprocmask, "libc"),
 	ALLOW(rt_sigreturn, "returning from a signal"),
 	ALLOW(getpid, "log lines"),
