@@ -244,6 +244,7 @@ int auditlog_open(const char *dir, struct auditlog **out)
 	struct auditlog *l;
 	struct audit_walk_opts o = { .all_sigs = false };
 	struct audit_verify_report r;
+	struct stat st;
 	int rc;
 
 	if (sodium_init() < 0)
@@ -266,6 +267,16 @@ int auditlog_open(const char *dir, struct auditlog **out)
 	l->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (l->dirfd < 0) {
 		rc = -errno;
+		goto fail;
+	}
+	/* Whoever may create or rename files in it could swap the head or
+	 * the key under the writer. */
+	if (fstat(l->dirfd, &st) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	if ((st.st_mode & 0022) != 0 || (st.st_uid != geteuid() && st.st_uid != 0)) {
+		rc = -EPERM;
 		goto fail;
 	}
 	l->lockfd = openat(l->dirfd, AUDIT_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);

@@ -51,11 +51,16 @@ struct audit_field {
  *                 (bulkhead-audit verify says where and why)
  *   -ENOKEY       the key file is missing but a log or head exists
  *   -EKEYREJECTED the key file is malformed, or audit.pub is another key
- *   -EPERM        the key file is readable by others or not the caller's
+ *   -EPERM        the key file is readable by others or not the caller's,
+ *                 or dir is writable by group or others, or owned by
+ *                 neither the caller nor root
  *   other -errno  from the file system
- * May be called before the caller drops privileges: appends then use only
- * the descriptors opened here (write, pwrite64, fdatasync, clock_gettime;
- * ftruncate after a failed write), no path lookups. */
+ * May be called before the caller drops privileges and installs its
+ * seccomp table: appends then use only the descriptors opened here
+ * (write, pwrite64, fdatasync, clock_gettime; ftruncate after a failed
+ * write), no path lookups; auditlog_close uses close, munmap and mprotect
+ * (sodium_free).  Sequence numbers give the order; the time in a record
+ * is CLOCK_REALTIME and may go backwards if the clock is set back. */
 int auditlog_open(const char *dir, struct auditlog **out) __attribute__((warn_unused_result));
 
 /* Appends one record (the event name: [a-z][a-z0-9_-]{0,31}) and returns

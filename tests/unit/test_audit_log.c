@@ -321,6 +321,13 @@ static void test_writer_checks(void)
 	CHECK(auditlog_open(dir, &l2) == 0);
 	auditlog_close(l2);
 
+	/* A directory others may write to. */
+	CHECK(chmod(dir, 0777) == 0);
+	CHECK(auditlog_open(dir, &l) == -EPERM);
+	CHECK(chmod(dir, 0750) == 0);
+	CHECK(auditlog_open(dir, &l) == 0);
+	auditlog_close(l);
+	CHECK(chmod(dir, 0700) == 0);
 	/* The secret key must be readable by its owner only. */
 	CHECK(chmod(file_in(dir, AUDIT_KEY_FILE), 0440) == 0);
 	CHECK(auditlog_open(dir, &l) == -EPERM);
