@@ -11,7 +11,7 @@
 #include "qrexec/protocol.h"
 #include "qrexec/lib/vmreq.h"
 
-#define AGENT_MAX_PENDING  64u    /* qrexec-client-vm requests awaiting dom0 */
+#define AGENT_MAX_PENDING  128u   /* qrexec-client-vm requests awaiting dom0 */
 #define AGENT_MAX_HANDLERS 256u   /* data connections being served */
 
 struct pending {

@@ -11,7 +11,7 @@
 #include "qrexec/daemon/ports.h"
 #include "qrexec/protocol.h"
 
-#define POLICY_PENDING_MAX 32u   /* requests of this qube awaiting policyd */
+#define POLICY_PENDING_MAX 128u  /* requests of this qube awaiting policyd */
 
 struct policy_pending {
 	int fd;                     /* connection to policyd; -1: free */

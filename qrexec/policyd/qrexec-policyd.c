@@ -38,7 +38,7 @@
 #include "qrexec/policy/policy.h"
 #include "qrexec/policyd/policyd.h"
 
-#define MAX_CHILDREN 64u
+#define MAX_CHILDREN 256u   /* requests being decided or set up */
 
 /* The policy the spare was forked with (it serves with its own copy). */
 static struct policy *pol;
