@@ -16,7 +16,7 @@
 #include <string.h>
 
 #define MAC_TAG "mac "
-#define FIELDS 11u          /* after "grant " */
+#define FIELDS 10u          /* after "grant " */
 #define DEC_MAX_DIGITS 20u  /* UINT64_MAX has 20 */
 
 int capd_state_grants_serialize(const struct capd_state *s, struct strbuf *out)
@@ -155,9 +155,9 @@ static const char *parse_grant(char *rest, struct capd_grant *g)
 	uint8_t wire[CAPD_GRANT_ENTRY_SIZE];
 
 	if (!split_exact(rest, f, FIELDS))
-		return "a grant line has 11 fields after \"grant\", separated by single spaces";
+		return "a grant line has 10 fields after \"grant\", separated by single spaces";
 	if (!dec(f[0], UINT64_MAX, &id) || !dec(f[2], UINT32_MAX, &sq) || !dec(f[4], UINT32_MAX, &tq) ||
-	    !dec(f[10], UINT64_MAX, &created))
+	    !dec(f[9], UINT64_MAX, &created))
 		return "bad number";
 	plus = strchr(f[5], '+');
 	if (plus == NULL)
