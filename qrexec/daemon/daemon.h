@@ -6,12 +6,15 @@
 #include <stdint.h>
 
 #include "lib/names_parse.h"
+#include "lib/ratelimit.h"
 #include "lib/sandbox.h"
 #include "lib/vchan.h"
 #include "qrexec/daemon/ports.h"
 #include "qrexec/protocol.h"
 
 #define POLICY_PENDING_MAX 128u  /* requests of this qube awaiting policyd */
+#define LOG_REFUSALS_PER_S 20u    /* refusal lines a second, then a summary */
+#define LOG_REFUSALS_BURST 100u
 
 struct policy_pending {
 	int fd;                     /* connection to policyd; -1: free */
@@ -27,6 +30,7 @@ struct daemon {
 	int listen_fd;              /* dom0 clients */
 	struct ports ports;
 	struct policy_pending pending[POLICY_PENDING_MAX];
+	struct ratelimit log_rl;    /* lines this qube's requests cause */
 };
 
 /* Serves the agent and dom0 clients until the agent goes away (returns)

@@ -99,8 +99,9 @@ static void on_trigger(struct daemon *d, const struct msg_header *h, const uint8
 	/* Validated charsets, escaped all the same: logs get no raw bytes. */
 	log_escape(t.service.full, t.service.len, esc, sizeof(esc));
 	if (slot == NULL || (rc = ask_policy(d, &t, slot)) < 0) {
-		log_warnx("%s: request %s for %s to %s refused: %s", d->name, t.request_id, esc, t.target,
-			  slot == NULL ? "too many pending requests" : "policy daemon unreachable");
+		if (ratelimit_take(&d->log_rl, now_ms()))
+			log_warnx("%s: request %s for %s to %s refused: %s", d->name, t.request_id, esc, t.target,
+				  slot == NULL ? "too many pending requests" : "policy daemon unreachable");
 		(void)refuse(d, t.request_id);
 	}
 }
@@ -260,12 +261,13 @@ void daemon_serve(struct daemon *d)
 {
 	for (size_t i = 0; i < POLICY_PENDING_MAX; i++)
 		d->pending[i].fd = -1;
+	ratelimit_init(&d->log_rl, LOG_REFUSALS_PER_S, LOG_REFUSALS_BURST, now_ms());
 	for (;;) {
 		struct pollfd p[2 + POLICY_PENDING_MAX] = {
 			{ .fd = vchan_fd(d->ctrl), .events = POLLIN },
 			{ .fd = d->listen_fd, .events = POLLIN },
 		};
-		uint64_t now = now_ms(), next = UINT64_MAX;
+		uint64_t now = now_ms(), next = UINT64_MAX, quieted;
 
 		for (size_t i = 0; i < POLICY_PENDING_MAX; i++) {
 			p[2 + i] = (struct pollfd){ .fd = d->pending[i].fd, .events = POLLIN };
@@ -278,6 +280,9 @@ void daemon_serve(struct daemon *d)
 			fatal("poll");
 		}
 		now = now_ms();
+		if ((quieted = ratelimit_report(&d->log_rl, now)) > 0)
+			log_warnx("%s: %llu more requests refused (not logged one by one)", d->name,
+				  (unsigned long long)quieted);
 		for (size_t i = 0; i < POLICY_PENDING_MAX; i++)
 			if (d->pending[i].fd >= 0 && (p[2 + i].revents || d->pending[i].deadline <= now))
 				on_policy(d, &d->pending[i], p[2 + i].revents == 0);

@@ -130,7 +130,7 @@ static int to_dom0(int fd, const struct request *r, const char *user, uint32_t p
 	return answer(fd, POLICY_REP_ALLOW, 0, port) < 0 ? -1 : 0;
 }
 
-int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port)
+int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool quiet)
 {
 	static struct request r;
 	static struct policy_decision d;
@@ -155,7 +155,8 @@ int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port)
 	if (policy_evaluate(pol, &q, &d) < 0)
 		d.verdict = POLICY_DENY;
 	log_escape(r.service, strlen(r.service), esc, sizeof(esc));
-	log_info("%s -> %s %s: %s (%s, %s:%u)", r.hdr.source, r.hdr.target, esc,
+	if (!quiet)
+		log_info("%s -> %s %s: %s (%s, %s:%u)", r.hdr.source, r.hdr.target, esc,
 		 policy_verdict_name(d.verdict), policy_reason_name(d.reason), d.file ? d.file : "-", d.line);
 	target = d.target;
 	if (d.verdict == POLICY_ASK) {

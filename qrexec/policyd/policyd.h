@@ -2,6 +2,7 @@
 #ifndef BH_QREXEC_POLICYD_H
 #define BH_QREXEC_POLICYD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,8 +12,9 @@
 
 /* In a child: serves the request on fd (one policy_req), answers it and,
  * when allowed, sets the call up.  dom0_port numbers the data channel of
- * a call into dom0.  Returns the child's exit status. */
-int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port);
+ * a call into dom0; quiet: the decision is not logged (the parent's rate
+ * limit).  Returns the child's exit status. */
+int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool quiet);
 
 /* The user's answer to an ask: 0 and the chosen target, or -1 (deny).
  * Runs $BULKHEAD_ROOT/etc/bulkhead/qrexec-ask if it is there (for

@@ -29,7 +29,9 @@
 #include <unistd.h>
 
 #include "lib/io.h"
+#include "lib/io.h"
 #include "lib/log.h"
+#include "lib/ratelimit.h"
 #include "lib/spare.h"
 #include "lib/paths.h"
 #include "lib/unixsock.h"
@@ -39,34 +41,44 @@
 #include "qrexec/policyd/policyd.h"
 
 #define MAX_CHILDREN 256u   /* requests being decided or set up */
+/* Decision lines in the log, across all qubes; every decision is still
+ * made (and, with capd, audited).  A flood is summarised once a second. */
+#define LOG_DECISIONS_PER_S 50u
+#define LOG_DECISIONS_BURST 200u
+
+/* What a request's child gets besides the connection. */
+struct job {
+	uint32_t dom0_port;
+	uint32_t quiet;             /* 1: do not log the decision */
+};
 
 /* The policy the spare was forked with (it serves with its own copy). */
 static struct policy *pol;
 
-static int serve_job(void *ctx, const void *job, size_t len, int fd)
+static int serve_job(void *ctx, const void *buf, size_t len, int fd)
 {
-	uint32_t port;
+	struct job j;
 	sigset_t none;
 
 	(void)ctx;
-	if (len != sizeof(port) || fd < 0)
+	if (len != sizeof(j) || fd < 0)
 		return 1;
-	memcpy(&port, job, sizeof(port));
+	memcpy(&j, buf, sizeof(j));
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	return policyd_handle(fd, pol, port);
+	return policyd_handle(fd, pol, j.dom0_port, j.quiet != 0);
 }
 
 /* A request's child: the spare if there is one, else a fork. */
-static pid_t hand_off(struct spare *spare, int fd, uint32_t port)
+static pid_t hand_off(struct spare *spare, int fd, const struct job *j)
 {
-	pid_t pid = spare->pid ? spare_hand(spare, &port, sizeof(port), fd) : -ESRCH;
+	pid_t pid = spare->pid ? spare_hand(spare, j, sizeof(*j), fd) : -ESRCH;
 
 	if (pid > 0)
 		return pid;
 	pid = fork();
 	if (pid == 0)
-		_exit(serve_job(NULL, &port, sizeof(port), fd));
+		_exit(serve_job(NULL, j, sizeof(*j), fd));
 	return pid;
 }
 
@@ -87,7 +99,9 @@ int main(int argc, char **argv)
 {
 	static const int keep[] = { CAP_FOWNER };
 	struct spare spare = SPARE_NONE;
+	struct ratelimit rl;
 	uint32_t next_port = 0;
+	uint64_t quieted;
 	unsigned children = 0;
 	char vdir[BH_PATH_MAX], dirs[2 * BH_PATH_MAX + 2], etc[BH_PATH_MAX];
 	sigset_t mask;
@@ -131,6 +145,7 @@ int main(int argc, char **argv)
 	if (pol == NULL || policy_error(pol) != NULL)
 		log_warnx("policy: %s: every request is denied", pol ? policy_error(pol) : "out of memory");
 	log_info("serving %s", bh_root());
+	ratelimit_init(&rl, LOG_DECISIONS_PER_S, LOG_DECISIONS_BURST, now_ms());
 
 	for (;;) {
 		struct pollfd p[2] = { { .fd = lfd, .events = children < MAX_CHILDREN ? POLLIN : 0 },
@@ -171,13 +186,17 @@ int main(int argc, char **argv)
 			}
 			/* Ports of channels into dom0 are ours to number (SPEC). */
 			next_port = next_port % (QREXEC_DATA_PORT_MAX - QREXEC_DATA_PORT_MIN) + 1;
-			pid = hand_off(&spare, fd, QREXEC_DATA_PORT_MIN + next_port - 1);
+			struct job j = { QREXEC_DATA_PORT_MIN + next_port - 1, !ratelimit_take(&rl, now_ms()) };
+			pid = hand_off(&spare, fd, &j);
 			if (pid > 0)
 				children++;
 			else
 				log_warn("fork");
 			close(fd);
 		}
+		if ((quieted = ratelimit_report(&rl, now_ms())) > 0)
+			log_warnx("%llu decisions not logged (over %u a second)", (unsigned long long)quieted,
+				  LOG_DECISIONS_PER_S);
 		/* The next request's child, forked while none is waiting. */
 		if (spare.pid == 0 && (rc = spare_start(&spare, serve_job, NULL, keep_fds, 1)) < 0)
 			log_warnx("cannot fork a spare: %s", strerror(-rc));
