@@ -36,13 +36,22 @@ struct row {
 	char netvm[QUBE_NAME_MAX + 1];
 };
 
-/* Fetches a label or vm property into out; "" for none. */
+/* Fetches a label or vm property into out; "" for none.  1: the qube is
+ * gone (removed since the list was read: a disposable, say). */
 static int get_ref(const char *qube, const char *prop, enum cli_prop_type want, char *out, size_t outlen)
 {
 	struct admin_reply r;
 	struct cli_prop_value v;
-	int rc = cli_call("admin.vm.property.Get", qube, prop, NULL, &r);
+	int rc = cli_call_raw("admin.vm.property.Get", qube, prop, NULL, &r);
 
+	if (rc == 1 && strcmp(r.exc_type, "QubesVMNotFoundError") == 0) {
+		admin_reply_free(&r);
+		return 1;
+	}
+	if (rc == 1) {
+		cli_fail_exception(NULL, &r);
+		rc = -1;
+	}
 	if (rc == 0 && (cli_parse_prop(r.content.buf, r.content.len, &v) < 0 || v.type != want ||
 			strlen(v.value) >= outlen))
 		rc = cli_bad_reply("admin.vm.property.Get");
@@ -52,20 +61,18 @@ static int get_ref(const char *qube, const char *prop, enum cli_prop_type want, 
 	return rc;
 }
 
-/* Which properties a class has, per SPEC/core.md's property table. */
+/* Which properties a class has, per SPEC/core.md's property table.
+ * 1: the qube is gone; the listing leaves it out. */
 static int fill_row(struct row *row)
 {
 	enum qube_class k = row->vm->klass;
+	int rc = get_ref(row->vm->name, "label", PROP_LABEL, row->label, sizeof(row->label));
 
-	if (get_ref(row->vm->name, "label", PROP_LABEL, row->label, sizeof(row->label)) < 0)
-		return -1;
-	if ((k == CLASS_APPVM || k == CLASS_DISPVM) &&
-	    get_ref(row->vm->name, "template", PROP_VM, row->template, sizeof(row->template)) < 0)
-		return -1;
-	if (k != CLASS_ADMINVM &&
-	    get_ref(row->vm->name, "netvm", PROP_VM, row->netvm, sizeof(row->netvm)) < 0)
-		return -1;
-	return 0;
+	if (rc == 0 && (k == CLASS_APPVM || k == CLASS_DISPVM))
+		rc = get_ref(row->vm->name, "template", PROP_VM, row->template, sizeof(row->template));
+	if (rc == 0 && k != CLASS_ADMINVM)
+		rc = get_ref(row->vm->name, "netvm", PROP_VM, row->netvm, sizeof(row->netvm));
+	return rc;
 }
 
 /* The cell, or NULL for none. */
@@ -185,8 +192,20 @@ int main(int argc, char **argv)
 		}
 		n++;
 	}
-	for (size_t i = 0; fmt != FMT_RAW && !cli_failed() && i < n; i++)
-		(void)fill_row(&rows[i]);
+	for (size_t i = 0; fmt != FMT_RAW && !cli_failed() && i < n;) {
+		if (fill_row(&rows[i]) != 1) {
+			i++;
+			continue;
+		}
+		/* Gone since the list: named on the command line, an error;
+		 * otherwise (a disposable that ended, say) not listed. */
+		if (optind < argc) {
+			cli_fail("no such qube: %s", rows[i].vm->name);
+			break;
+		}
+		memmove(&rows[i], &rows[i + 1], (n - i - 1) * sizeof(*rows));
+		n--;
+	}
 	/* All or nothing: a failure prints no partial listing. */
 	if (!cli_failed()) {
 		if (fmt == FMT_RAW)

@@ -13,6 +13,7 @@
 #include "qrexec/protocol.h"
 
 #define POLICY_PENDING_MAX 128u  /* requests of this qube awaiting policyd */
+#define PORT_WAITERS_MAX  16u     /* dom0 clients waiting for a channel's end */
 #define LOG_REFUSALS_PER_S 20u    /* refusal lines a second, then a summary */
 #define LOG_REFUSALS_BURST 100u
 
@@ -20,6 +21,13 @@ struct policy_pending {
 	int fd;                     /* connection to policyd; -1: free */
 	char request_id[REQUEST_ID_SIZE];
 	uint64_t deadline;          /* for the decision, prompt included */
+};
+
+/* A dom0 client (policyd, for a disposable qube) waiting for the end of
+ * the channel (domain, port); answered when the agent reports it. */
+struct port_waiter {
+	int fd;                     /* -1: free */
+	uint32_t domain, port;
 };
 
 struct daemon {
@@ -31,6 +39,7 @@ struct daemon {
 	struct ports ports;
 	struct policy_pending pending[POLICY_PENDING_MAX];
 	struct ratelimit log_rl;    /* lines this qube's requests cause */
+	struct port_waiter waiters[PORT_WAITERS_MAX];
 };
 
 /* Serves the agent and dom0 clients until the agent goes away (returns)

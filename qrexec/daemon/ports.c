@@ -19,6 +19,16 @@ int ports_alloc(struct ports *p, uint32_t peer_domain, uint32_t *port)
 	return -EAGAIN;
 }
 
+bool ports_in_use(const struct ports *p, uint32_t peer_domain, uint32_t port)
+{
+	uint32_t i;
+
+	if (port <= VCHAN_BASE_PORT || port > VCHAN_BASE_PORT + PORTS_MAX)
+		return false;
+	i = port - VCHAN_BASE_PORT - 1;
+	return p->used[i] && p->peer[i] == peer_domain;
+}
+
 bool ports_free(struct ports *p, uint32_t peer_domain, uint32_t port)
 {
 	uint32_t i;

@@ -17,6 +17,8 @@ struct ports {
 
 /* 0 and *port, or -EAGAIN when every port is taken. */
 int ports_alloc(struct ports *p, uint32_t peer_domain, uint32_t *port) __attribute__((warn_unused_result));
+/* True when (peer_domain, port) is allocated. */
+bool ports_in_use(const struct ports *p, uint32_t peer_domain, uint32_t port);
 /* True when (peer_domain, port) was allocated, and it is now free. */
 bool ports_free(struct ports *p, uint32_t peer_domain, uint32_t port);
 

@@ -126,6 +126,23 @@ static void on_policy(struct daemon *d, struct policy_pending *p, bool timed_out
 	p->fd = -1;
 }
 
+static void answer_waiter(const struct daemon *d, struct port_waiter *w, int rc)
+{
+	struct dom0rep rep = { rc, w->port, d->domid };
+
+	if (write_all_deadline(w->fd, &rep, sizeof(rep), now_ms() + MSG_TIMEOUT_MS) < 0)
+		log_warnx("%s: a dom0 client stopped waiting for channel %u", d->name, w->port);
+	close(w->fd);
+	w->fd = -1;
+}
+
+static void wake_waiters(struct daemon *d, uint32_t domain, uint32_t port)
+{
+	for (size_t i = 0; i < PORT_WAITERS_MAX; i++)
+		if (d->waiters[i].fd >= 0 && d->waiters[i].domain == domain && d->waiters[i].port == port)
+			answer_waiter(d, &d->waiters[i], 0);
+}
+
 static void on_control(struct daemon *d)
 {
 	/* The largest payload the header check admits: no allocation, so a
@@ -165,6 +182,8 @@ static void on_control(struct daemon *d)
 		if (!ports_free(&d->ports, ct.domid, ct.port))
 			log_warnx("%s: CONNECTION_TERMINATED for a channel it does not have (%u, %u)",
 				  d->name, ct.domid, ct.port);
+		else
+			wake_waiters(d, ct.domid, ct.port);
 		break;
 	}
 	default:
@@ -190,8 +209,24 @@ static int split_cmdline(char *cmdline, size_t len, const char **user, bool *nog
 	return 0;
 }
 
-/* dom0 client: one request, one reply.  Root only. */
-static void on_client(struct daemon *d, int fd)
+/* DREQ_WAIT_PORT: answered now if the channel has ended already, else
+ * kept until it does.  true: fd is kept. */
+static bool wait_port(struct daemon *d, int fd, const struct dom0req *req, struct dom0rep *rep)
+{
+	if (!ports_in_use(&d->ports, req->domain, req->port))
+		return false;                       /* rep->rc 0: ended */
+	for (size_t i = 0; i < PORT_WAITERS_MAX; i++)
+		if (d->waiters[i].fd < 0) {
+			d->waiters[i] = (struct port_waiter){ fd, req->domain, req->port };
+			return true;
+		}
+	rep->rc = -EBUSY;
+	return false;
+}
+
+/* dom0 client: one request, one reply.  Root only.  true: fd was kept
+ * (a waiter), not to be closed by the caller. */
+static bool on_client(struct daemon *d, int fd)
 {
 	uint64_t deadline = now_ms() + DOM0REQ_TIMEOUT_MS;
 	struct dom0req req;
@@ -207,11 +242,11 @@ static void on_client(struct daemon *d, int fd)
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 || cred.uid != 0) {
 		log_warnx("%s: refused a dom0 request from uid %d", d->name, (int)cred.uid);
-		return;
+		return false;
 	}
 	if (read_exact_deadline(fd, &req, sizeof(req), deadline) < 0 || dom0req_check(&req) < 0) {
 		log_warnx("%s: malformed dom0 request", d->name);
-		return;
+		return false;
 	}
 	switch (req.op) {
 	case DREQ_EXEC:
@@ -250,20 +285,27 @@ static void on_client(struct daemon *d, int fd)
 	case DREQ_SERVICE_REFUSED:
 		rep.rc = refuse(d, req.request_id);
 		break;
+	case DREQ_WAIT_PORT:
+		if (wait_port(d, fd, &req, &rep))
+			return true;
+		break;
 	}
 	if (write_all_deadline(fd, &rep, sizeof(rep), deadline) < 0)
 		log_warnx("%s: dom0 client went away before the reply", d->name);
 	free(cmdline);
 	free(msg);
+	return false;
 }
 
 void daemon_serve(struct daemon *d)
 {
 	for (size_t i = 0; i < POLICY_PENDING_MAX; i++)
 		d->pending[i].fd = -1;
+	for (size_t i = 0; i < PORT_WAITERS_MAX; i++)
+		d->waiters[i].fd = -1;
 	ratelimit_init(&d->log_rl, LOG_REFUSALS_PER_S, LOG_REFUSALS_BURST, now_ms());
 	for (;;) {
-		struct pollfd p[2 + POLICY_PENDING_MAX] = {
+		struct pollfd p[2 + POLICY_PENDING_MAX + PORT_WAITERS_MAX] = {
 			{ .fd = vchan_fd(d->ctrl), .events = POLLIN },
 			{ .fd = d->listen_fd, .events = POLLIN },
 		};
@@ -274,7 +316,10 @@ void daemon_serve(struct daemon *d)
 			if (d->pending[i].fd >= 0 && d->pending[i].deadline < next)
 				next = d->pending[i].deadline;
 		}
-		if (poll(p, 2 + POLICY_PENDING_MAX, next == UINT64_MAX ? -1 : (int)(next > now ? next - now : 0)) < 0) {
+		/* A waiter sends nothing more: readable or hung up, it left. */
+		for (size_t i = 0; i < PORT_WAITERS_MAX; i++)
+			p[2 + POLICY_PENDING_MAX + i] = (struct pollfd){ .fd = d->waiters[i].fd, .events = POLLIN };
+		if (poll(p, 2 + POLICY_PENDING_MAX + PORT_WAITERS_MAX, next == UINT64_MAX ? -1 : (int)(next > now ? next - now : 0)) < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
@@ -292,12 +337,15 @@ void daemon_serve(struct daemon *d)
 				on_control(d);
 			while (vchan_data_ready(d->ctrl) >= 8);
 		}
+		for (size_t i = 0; i < PORT_WAITERS_MAX; i++)
+			if (d->waiters[i].fd >= 0 && p[2 + POLICY_PENDING_MAX + i].revents) {
+				close(d->waiters[i].fd);
+				d->waiters[i].fd = -1;
+			}
 		if (p[1].revents & POLLIN) {
 			int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-			if (fd >= 0) {
-				on_client(d, fd);
+			if (fd >= 0 && !on_client(d, fd))
 				close(fd);
-			}
 		}
 	}
 }

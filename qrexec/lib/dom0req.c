@@ -33,6 +33,9 @@ int dom0req_check(const struct dom0req *untrusted_req)
 	case DREQ_SERVICE_REFUSED:
 		return r->cmdline_len == 0 && r->just_exec == 0 && r->port == 0 && r->domain == 0 &&
 		       idlen > 0 ? 0 : -1;
+	case DREQ_WAIT_PORT:
+		return r->cmdline_len == 0 && r->just_exec == 0 && r->port > VCHAN_BASE_PORT &&
+		       idlen == 0 ? 0 : -1;
 	}
 	return -1;
 }
@@ -47,10 +50,9 @@ int dom0req_socket_path(const char *qube, char *out, size_t outlen)
 	return bh_path(out, outlen, rel);
 }
 
-int dom0req_call(const char *qube, const struct dom0req *req, const char *cmdline,
-		 struct dom0rep *rep)
+static int call_until(const char *qube, const struct dom0req *req, const char *cmdline, struct dom0rep *rep,
+		      uint64_t deadline)
 {
-	uint64_t deadline = now_ms() + DOM0REQ_TIMEOUT_MS;
 	char path[BH_PATH_MAX];
 	int fd, rc = dom0req_socket_path(qube, path, sizeof(path));
 
@@ -66,4 +68,22 @@ int dom0req_call(const char *qube, const struct dom0req *req, const char *cmdlin
 		rc = read_exact_deadline(fd, rep, sizeof(*rep), deadline);
 	close(fd);
 	return rc;
+}
+
+int dom0req_call(const char *qube, const struct dom0req *req, const char *cmdline,
+		 struct dom0rep *rep)
+{
+	return call_until(qube, req, cmdline, rep, now_ms() + DOM0REQ_TIMEOUT_MS);
+}
+
+int dom0req_wait_port(const char *qube, uint32_t domain, uint32_t port, uint64_t deadline_ms)
+{
+	struct dom0req req = { .op = DREQ_WAIT_PORT, .domain = domain, .port = port };
+	struct dom0rep rep;
+	int rc = call_until(qube, &req, NULL, &rep, deadline_ms);
+
+	/* EOF: the daemon exited with its qube; the channel is gone too. */
+	if (rc == -EPIPE || rc == -ECONNRESET || rc == -ENOENT || rc == -ECONNREFUSED)
+		return 0;
+	return rc < 0 ? rc : rep.rc;
 }

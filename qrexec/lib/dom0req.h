@@ -16,13 +16,15 @@ enum dom0req_op {
 	DREQ_EXEC = 1,            /* send EXEC_CMDLINE (or JUST_EXEC); answer the data port */
 	DREQ_SERVICE_CONNECT,     /* send SERVICE_CONNECT(domain, port, request id) */
 	DREQ_SERVICE_REFUSED,     /* send SERVICE_REFUSED(request id) */
-	DREQ_OP_MAX = DREQ_SERVICE_REFUSED
+	DREQ_WAIT_PORT,           /* answer when the channel (domain, port) has ended */
+	DREQ_OP_MAX = DREQ_WAIT_PORT
 };
 
 struct dom0req {
 	uint32_t op;
-	uint32_t domain;          /* EXEC: the agent connects to it; CONNECT: the target */
-	uint32_t port;            /* CONNECT: the data port */
+	uint32_t domain;          /* EXEC: the agent connects to it; CONNECT: the target;
+				   * WAIT_PORT: the channel's other end */
+	uint32_t port;            /* CONNECT, WAIT_PORT: the data port */
 	uint32_t just_exec;       /* EXEC: 1 = MSG_JUST_EXEC, no data channel */
 	uint32_t cmdline_len;     /* EXEC: bytes that follow, NUL included */
 	char request_id[REQUEST_ID_SIZE];
@@ -43,9 +45,16 @@ _Static_assert(sizeof(struct dom0rep) == 12, "dom0rep layout");
 int dom0req_check(const struct dom0req *untrusted_req) __attribute__((warn_unused_result));
 
 /* Client side: one request on a new connection to NAME's daemon, one
- * reply.  cmdline may be NULL for non-EXEC ops. */
+ * reply, within DOM0REQ_TIMEOUT_MS.  cmdline may be NULL for non-EXEC
+ * ops. */
 int dom0req_call(const char *qube, const struct dom0req *req, const char *cmdline,
 		 struct dom0rep *rep) __attribute__((warn_unused_result));
+
+/* DREQ_WAIT_PORT: returns 0 once the channel (domain, port) of qube's
+ * agent has ended (the agent reported it, or the qube's daemon went away:
+ * the qube is gone), -ETIMEDOUT at the deadline, or -errno. */
+int dom0req_wait_port(const char *qube, uint32_t domain, uint32_t port, uint64_t deadline_ms)
+	__attribute__((warn_unused_result));
 
 /* $BULKHEAD_ROOT/run/bulkhead/qrexec/qrexec.NAME.sock into out. */
 int dom0req_socket_path(const char *qube, char *out, size_t outlen) __attribute__((warn_unused_result));

@@ -18,6 +18,7 @@
 #include "qrexec/policyd/policyd.h"
 
 #define EXPOSE_TIMEOUT_MS 60000u
+#define DISPVM_CALL_MAX_MS (24u * 3600u * 1000u)   /* a disposable lives at most a day */
 
 struct request {
 	struct policy_req hdr;
@@ -78,9 +79,10 @@ static int start_qube(const char *qube)
 
 /* Allowed into a qube: its daemon starts the service, the source's daemon
  * (our caller) gets (target, port), and the channel is linked across.
- * -1: failed before answering; -2: failed after the answer went out. */
+ * -1: failed before answering; -2: failed after the answer went out.
+ * *port: the channel's port, once answered. */
 static int to_qube(int fd, const struct request *r, const struct policy_qube *target, const char *user,
-		   bool autostart)
+		   bool autostart, uint32_t *port)
 {
 	static char cmdline[8 + USER_NAME_MAX + MAX_SERVICE_NAME_LEN + QUBE_NAME_MAX + 16];
 	struct dom0req req = { .op = DREQ_EXEC, .domain = r->hdr.source_domid };
@@ -108,6 +110,7 @@ static int to_qube(int fd, const struct request *r, const struct policy_qube *ta
 		log_warnx("stale channel names for %u -> %s could not be cleared", r->hdr.source_domid, target->name);
 	if (answer(fd, POLICY_REP_ALLOW, rep.domid, rep.port) < 0)
 		return -2;
+	*port = rep.port;
 	/* Answered: from here a failure is the caller's broken call. */
 	rc = vchan_socket_expose(r->hdr.source_domid, rep.domid, rep.port, now_ms() + EXPOSE_TIMEOUT_MS);
 	if (rc < 0)
@@ -130,6 +133,36 @@ static int to_dom0(int fd, const struct request *r, const char *user, uint32_t p
 	return answer(fd, POLICY_REP_ALLOW, 0, port) < 0 ? -1 : 0;
 }
 
+/* Allowed to @dispvm:TEMPLATE (the evaluation made @dispvm concrete and
+ * checked template_for_dispvms): a new disposable qube serves this call
+ * only, and is removed when its channel ends (its agent reports it, or it
+ * died), or after DISPVM_CALL_MAX_MS. */
+static int to_dispvm(int fd, const struct request *r, const struct policy_facts_table *t, const char *tmpl,
+		     const char *user)
+{
+	const struct policy_qube *tq = policy_facts_table_find(t, tmpl), *dq;
+	struct policy_facts_table *now = policy_facts_table_new();
+	char name[QUBE_NAME_MAX + 1];
+	uint32_t port = 0;
+	int rc = -1;
+
+	if (tq == NULL || now == NULL || policyd_dispvm_create(tmpl, tq->label, name, sizeof(name)) < 0) {
+		answer(fd, POLICY_REP_DENY, 0, 0);
+		policy_facts_table_free(now);
+		return 1;
+	}
+	log_info("%s -> @dispvm:%s: the call goes to the new disposable %s", r->hdr.source, tmpl, name);
+	if (policy_facts_from_admin(now) == 0 && (dq = policy_facts_table_find(now, name)) != NULL)
+		rc = to_qube(fd, r, dq, user, false, &port);
+	if (rc == -1)
+		answer(fd, POLICY_REP_DENY, 0, 0);      /* not answered yet */
+	if (rc == 0 && (rc = dom0req_wait_port(name, r->hdr.source_domid, port, now_ms() + DISPVM_CALL_MAX_MS)) < 0)
+		log_warnx("%s: the call did not end in time (%s); removing it", name, strerror(-rc));
+	policyd_dispvm_destroy(name);
+	policy_facts_table_free(now);
+	return rc != 0;
+}
+
 int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool quiet)
 {
 	static struct request r;
@@ -138,6 +171,7 @@ int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool qu
 	struct policy_facts facts;
 	const struct policy_qube *tq;
 	struct policy_query q;
+	uint32_t port;
 	char chosen[POLICY_TARGET_MAX], esc[160];
 	const char *target;
 
@@ -170,11 +204,8 @@ int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool qu
 		answer(fd, POLICY_REP_DENY, 0, 0);
 		return 0;
 	}
-	if (strncmp(target, "@dispvm", 7) == 0) {
-		log_warnx("%s -> %s: disposable targets are not supported yet; refused", r.hdr.source, target);
-		answer(fd, POLICY_REP_DENY, 0, 0);
-		return 0;
-	}
+	if (strncmp(target, "@dispvm:", 8) == 0)
+		return to_dispvm(fd, &r, t, target + 8, d.user);
 	if (strcmp(target, "dom0") == 0)
 		return to_dom0(fd, &r, d.user, dom0_port) < 0;
 	if ((tq = policy_facts_table_find(t, target)) == NULL) {
@@ -182,7 +213,7 @@ int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool qu
 		answer(fd, POLICY_REP_DENY, 0, 0);
 		return 1;
 	}
-	switch (to_qube(fd, &r, tq, d.user, d.autostart)) {
+	switch (to_qube(fd, &r, tq, d.user, d.autostart, &port)) {
 	case 0:
 		return 0;
 	case -1:

@@ -22,6 +22,14 @@ int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool qu
 int policyd_ask(const char *source, const char *service_full, const struct policy_decision *d,
 		char *target, size_t targetlen);
 
+/* dispvm.c: a disposable qube from tmpl (an AppVM with
+ * template_for_dispvms), named dispN into name, created and started.
+ * 0, or -1 (logged; nothing left behind). */
+int policyd_dispvm_create(const char *tmpl, const char *label, char *name, size_t namelen)
+	__attribute__((warn_unused_result));
+/* Kills and removes it. */
+void policyd_dispvm_destroy(const char *name);
+
 /* runner.c: dom0 services run outside policyd's sandbox. */
 enum { RUNNER_SERVE = 1, RUNNER_ASK = 2 };
 
