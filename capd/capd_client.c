@@ -91,6 +91,31 @@ int capd_call_set(struct capd_call *call, const char *source, uint32_t source_qi
 	return 0;
 }
 
+/* write_all_deadline() with send(MSG_NOSIGNAL): a capd that closed the
+ * connection is an error to return, not a SIGPIPE to die of. */
+static int send_all_deadline(int fd, const uint8_t *p, size_t len, uint64_t deadline_ms)
+{
+	while (len > 0) {
+		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+		uint64_t now = now_ms();
+		ssize_t n;
+
+		if (now >= deadline_ms)
+			return -ETIMEDOUT;
+		if (poll(&pfd, 1, (int)(deadline_ms - now)) < 0 && errno != EINTR)
+			return -errno;
+		n = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 /* Sends type with payload req[0..len) and receives the answer into
  * ans[0 .. capd_answer_size(type)).  0, -EACCES with *reason, or -errno. */
 static int transact_fd(int fd, uint32_t type, const uint8_t *req, size_t len, uint8_t *ans, uint32_t *reason,
@@ -105,7 +130,7 @@ static int transact_fd(int fd, uint32_t type, const uint8_t *req, size_t len, ui
 		return -EINVAL;
 	capd_hdr_encode(type, (uint32_t)len, msg);
 	memcpy(msg + CAPD_HDR_SIZE, req, len);
-	rc = write_all_deadline(fd, msg, CAPD_HDR_SIZE + len, deadline_ms);
+	rc = send_all_deadline(fd, msg, CAPD_HDR_SIZE + len, deadline_ms);
 	if (rc < 0)
 		return rc;
 	rc = read_exact_deadline(fd, hdr, sizeof(hdr), deadline_ms);

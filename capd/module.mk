@@ -22,3 +22,7 @@ CAPD_TEST_OBJS := $(call OBJ,$(CAPDCORE_SRCS) $(CAPDPROTO_SRCS) capd/capd_client
 CAPD_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_capd*.c))
 $(CAPD_TESTS): $(CAPD_TEST_OBJS)
 $(CAPD_TESTS): LDFLAGS += $(CAPD_TEST_OBJS)
+
+# A test helper, not a test (tests/run runs only test_*): calls capd as any
+# uid for tests/integration/capd_*.sh.  Never installed.
+$(eval $(call bh_test,capd-tool,tests/integration/capd_tool.c,capdclient capdproto qrexecproto bulkhead))
