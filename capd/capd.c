@@ -354,5 +354,13 @@ int main(int argc, char **argv)
 	capd_audit_close();
 	capd_state_free(s);
 	log_info("stopped");
+#ifdef BH_SANITIZER_BUILD
+	/* LeakSanitizer's exit check lists threads in /proc, which capd's
+	 * chroot does not have: it would fail the run.  The sanitizer build
+	 * skips it for capd alone (ASan and UBSan still check every access);
+	 * the unit tests leak-check capd_state and the parsers. */
+	fflush(NULL);
+	_exit(0);
+#endif
 	return 0;
 }
