@@ -44,14 +44,14 @@ static int out(struct tty *t, const char *fmt, ...)
 	return write_all_deadline(t->fd, buf, (size_t)n, t->deadline) < 0 ? -1 : 0;
 }
 
-/* A question: shown, then the input queue emptied, so that only what is
- * typed after it counts. */
+/* A question: the input queue emptied, then the question shown, so that
+ * what was typed before it appeared does not count.  (The other order
+ * would also throw away an answer typed the moment the question showed.) */
 static int ask(struct tty *t, const char *question)
 {
-	if (out(t, "%s", question) < 0)
+	if (tcflush(t->fd, TCIFLUSH) < 0)
 		return -1;
-	(void)tcdrain(t->fd);
-	return tcflush(t->fd, TCIFLUSH) < 0 ? -1 : 0;
+	return out(t, "%s", question);
 }
 
 /* One line into buf (without its newline).  1 got a line, 0 a line that
@@ -253,9 +253,9 @@ static int converse(struct tty *t, size_t *target, struct ask_scope *scope)
 		size_t sl;
 		int r;
 
-		if (ask_scope_format(scope, sc, sizeof(sc), &sl) != ASK_OK || out(t, "Allow ") < 0 ||
-		    show_source(t) < 0 || out(t, " -> %s, scope %s? [y/N]: ", t->a->targets[ti], sc) < 0 ||
-		    ask(t, "") < 0)
+		/* ask()'s order, in pieces: flush, then the question. */
+		if (ask_scope_format(scope, sc, sizeof(sc), &sl) != ASK_OK || ask(t, "Allow ") < 0 ||
+		    show_source(t) < 0 || out(t, " -> %s, scope %s? [y/N]: ", t->a->targets[ti], sc) < 0)
 			return ASK_DENIED;
 		r = read_line(t, line, sizeof(line));
 		if (r == 1 && (strcmp(line, "y") == 0 || strcmp(line, "yes") == 0)) {

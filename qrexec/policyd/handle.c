@@ -172,7 +172,9 @@ int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool qu
 	const struct policy_qube *tq;
 	struct policy_query q;
 	uint32_t port;
-	char chosen[POLICY_TARGET_MAX], esc[160];
+	static struct ask_reply reply;
+	const struct policy_qube *src;
+	char esc[160];
 	const char *target;
 
 	if (read_request(fd, &r) < 0) {
@@ -194,12 +196,15 @@ int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool qu
 		 policy_verdict_name(d.verdict), policy_reason_name(d.reason), d.file ? d.file : "-", d.line);
 	target = d.target;
 	if (d.verdict == POLICY_ASK) {
-		if (policyd_ask(r.hdr.source, r.service, &d, chosen, sizeof(chosen)) < 0) {
+		src = policy_facts_table_find(t, r.hdr.source);
+		if (policyd_ask(r.hdr.source, src ? src->label : NULL, r.service, &d, &reply) < 0) {
 			log_info("%s -> %s %s: the user said no", r.hdr.source, r.hdr.target, esc);
 			answer(fd, POLICY_REP_DENY, 0, 0);
 			return 0;
 		}
-		target = chosen;
+		log_info("%s -> %s %s: the user allowed %s", r.hdr.source, reply.target, esc,
+			 reply.scope.kind == ASK_SCOPE_ONCE ? "this call" : "a standing grant (this call only until capd keeps grants)");
+		target = reply.target;
 	} else if (d.verdict != POLICY_ALLOW) {
 		answer(fd, POLICY_REP_DENY, 0, 0);
 		return 0;

@@ -1,4 +1,4 @@
 $(eval $(call bh_prog,qrexec-policyd,qrexec/policyd/qrexec-policyd.c qrexec/policyd/handle.c \
 	qrexec/policyd/ask.c qrexec/policyd/dispvm.c qrexec/policyd/runner.c qrexec/policyd/policyd_seccomp.c,\
-	qpolicy qrexecrt qrexecproto bulkhead,-lseccomp))
+	qpolicy askcore qrexecrt qrexecproto bulkhead,-lseccomp))
 INSTALL_BIN += $(BUILD)/bin/qrexec-policyd

@@ -8,6 +8,7 @@
 
 #include "lib/sandbox.h"
 #include "qrexec/policy/policy.h"
+#include "capd/prompt/ask_parse.h"
 #include "qrexec/protocol.h"
 
 /* In a child: serves the request on fd (one policy_req), answers it and,
@@ -16,11 +17,10 @@
  * limit).  Returns the child's exit status. */
 int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool quiet);
 
-/* The user's answer to an ask: 0 and the chosen target, or -1 (deny).
- * Runs $BULKHEAD_ROOT/etc/bulkhead/qrexec-ask if it is there (for
- * example bulkhead-ask, the tty prompt); without it, deny. */
-int policyd_ask(const char *source, const char *service_full, const struct policy_decision *d,
-		char *target, size_t targetlen);
+/* The user's answer to an ask (ask.c): 0 and the chosen target (one the
+ * policy offered) with the scope of the grant, or -1 (deny). */
+int policyd_ask(const char *source, const char *label, const char *service_full, const struct policy_decision *d,
+		struct ask_reply *reply);
 
 /* dispvm.c: a disposable qube from tmpl (an AppVM with
  * template_for_dispvms), named dispN into name, created and started.
@@ -40,13 +40,16 @@ struct runner_req {
 	char user[USER_NAME_MAX + 1];
 	char command[MAX_SERVICE_NAME_LEN + 64];   /* "QUBESRPC SVC+ARG SOURCE" */
 	/* RUNNER_ASK (with a pipe's write end as SCM_RIGHTS): the prompt's
-	 * arguments, NUL-separated, argc of them. */
+	 * arguments after the program (which the runner picks),
+	 * NUL-separated, argc of them: SOURCE LABEL SERVICE+ARG DEFAULT
+	 * TARGET... */
 	uint32_t argc;
 	char args[POLICY_ASK_TARGETS_MAX * POLICY_TARGET_MAX / 4];
 };
 
-/* From a request child: have the runner run the prompt; the chosen
- * target (empty: deny) comes back on the returned fd.  -errno on error. */
+/* From a request child: have the runner run the prompt with argv (its
+ * arguments, NULL-terminated); the prompt's answer (nothing: deny)
+ * comes back on the returned fd.  -errno on error. */
 int policyd_run_ask(char *const argv[]) __attribute__((warn_unused_result));
 
 /* Forks the runner (before the sandbox).  0 or -errno. */

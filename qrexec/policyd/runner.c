@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/paths.h"
 #include "lib/names_parse.h"
 #include "qrexec/lib/run_call.h"
 #include "qrexec/msg_parse.h"
@@ -27,7 +28,7 @@ static int check(const struct runner_req *r)
 	static struct qrexec_rpc_cmd rpc;
 
 	if (r->op == RUNNER_ASK)
-		return r->argc >= 4 && r->argc <= 4 + POLICY_ASK_TARGETS_MAX &&
+		return r->argc >= 5 && r->argc <= 4 + POLICY_ASK_TARGETS_MAX &&
 		       r->args[sizeof(r->args) - 1] == '\0' ? 0 : -1;
 	if (r->op != RUNNER_SERVE || ul == sizeof(r->user) || cl == sizeof(r->command) || r->domain == 0 ||
 	    qrexec_endpoint_check(r->domain, r->port) != QREXEC_OK ||
@@ -37,24 +38,32 @@ static int check(const struct runner_req *r)
 	return 0;
 }
 
-/* In a child of the runner: run the prompt, pass its choice on only
- * when it allowed (exit 0). */
+/* Beside qrexec-policyd: the default prompt (found before the sandbox). */
+static char default_prompt[BH_PATH_MAX];
+
+/* In a child of the runner: run the prompt (the administrator's
+ * etc/bulkhead/qrexec-ask, else bulkhead-ask; never a program the request
+ * names), pass its answer on only when it allowed (exit 0).  The prompt
+ * checks its arguments itself (capd/prompt/ask_args.c). */
 static _Noreturn void ask(const struct runner_req *r, int out)
 {
-	static char *argv[5 + POLICY_ASK_TARGETS_MAX];
-	static char answer[POLICY_TARGET_MAX + 2];
+	static char *argv[2 + 4 + POLICY_ASK_TARGETS_MAX];
+	static char answer[ASK_REPLY_MAX], prog[BH_PATH_MAX];
 	const char *p = r->args;
 	size_t got = 0;
 	int pfd[2], st;
 	pid_t pid;
 
+	if (bh_path(prog, sizeof(prog), "etc/bulkhead/qrexec-ask") < 0 || access(prog, X_OK) < 0)
+		memcpy(prog, default_prompt, sizeof(prog));
+	argv[0] = prog;
 	for (uint32_t i = 0; i < r->argc; i++) {
-		argv[i] = (char *)p;
+		argv[1 + i] = (char *)p;
 		p += strlen(p) + 1;
 		if (p >= r->args + sizeof(r->args))
 			_exit(1);
 	}
-	argv[r->argc] = NULL;
+	argv[1 + r->argc] = NULL;
 	if (pipe(pfd) < 0)
 		_exit(1);
 	pid = fork();
@@ -130,8 +139,17 @@ static _Noreturn void runner_loop(int fd)
 
 int policyd_runner_start(void)
 {
+	char exe[BH_PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
 	int sv[2];
 	pid_t pid;
+
+	if (n <= 0 || (exe[n] = '\0', slash = strrchr(exe, '/')) == NULL ||
+	    (size_t)(slash - exe) + sizeof("/bulkhead-ask") > sizeof(default_prompt))
+		return -ENAMETOOLONG;
+	memcpy(default_prompt, exe, (size_t)(slash - exe));
+	memcpy(default_prompt + (slash - exe), "/bulkhead-ask", sizeof("/bulkhead-ask"));
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;

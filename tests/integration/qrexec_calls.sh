@@ -40,14 +40,20 @@ call vault test.Echo </dev/null 2>/dev/null; [ $? -eq 126 ] || fail "deny is not
 call personal test.Deny </dev/null 2>/dev/null; [ $? -eq 126 ] || fail "deny rule"
 call personal test.Unlisted </dev/null 2>/dev/null; [ $? -eq 126 ] || fail "no match is not 126"
 
-note "ask: no prompt installed -> deny; a prompt that says yes / no"
-call personal test.Ask </dev/null 2>/dev/null; [ $? -eq 126 ] || fail "ask without a prompt"
-printf '#!/bin/sh\n# args: source service default targets...\necho "$3"\n' >"$BULKHEAD_ROOT/etc/bulkhead/qrexec-ask"
+note "ask: bulkhead-ask with no display and no terminal -> deny; a prompt that says yes / no"
+call personal test.Ask </dev/null 2>/dev/null; [ $? -eq 126 ] || fail "ask without a display or terminal"
+# The administrator's prompt, if installed, replaces bulkhead-ask.  Its
+# arguments: SOURCE LABEL SERVICE+ARG DEFAULT TARGET...; it records them.
+printf '#!/bin/sh\necho "$*" >"%s/ask.args"\necho "$4 once"\n' "$BULKHEAD_ROOT" >"$BULKHEAD_ROOT/etc/bulkhead/qrexec-ask"
 chmod +x "$BULKHEAD_ROOT/etc/bulkhead/qrexec-ask"
 [ "$(call personal test.Ask </dev/null)" = "test.Ask+ arg=[] from work as user" ] || fail "ask answered yes"
+[ "$(cat "$BULKHEAD_ROOT/ask.args")" = "work red test.Ask+ personal host-base personal vault work" ] ||
+	fail "the prompt's arguments: $(cat "$BULKHEAD_ROOT/ask.args")"
+printf '#!/bin/sh\necho "$4 sometimes"\n' >"$BULKHEAD_ROOT/etc/bulkhead/qrexec-ask"
+call personal test.Ask </dev/null 2>/dev/null; [ $? -eq 126 ] || fail "a malformed answer is not a yes"
 printf '#!/bin/sh\nexit 1\n' >"$BULKHEAD_ROOT/etc/bulkhead/qrexec-ask"
 call personal test.Ask </dev/null 2>/dev/null; [ $? -eq 126 ] || fail "ask answered no"
-printf '#!/bin/sh\necho dom0\n' >"$BULKHEAD_ROOT/etc/bulkhead/qrexec-ask"
+printf '#!/bin/sh\necho dom0 once\n' >"$BULKHEAD_ROOT/etc/bulkhead/qrexec-ask"
 call personal test.Ask </dev/null 2>/dev/null; [ $? -eq 126 ] || fail "prompt chose a target not offered"
 
 note "redirect with target=, and @default"
