@@ -121,7 +121,7 @@ static int send_all_deadline(int fd, const uint8_t *p, size_t len, uint64_t dead
 static int transact_fd(int fd, uint32_t type, const uint8_t *req, size_t len, uint8_t *ans, uint32_t *reason,
 		       uint64_t deadline_ms)
 {
-	uint8_t msg[CAPD_HDR_SIZE + CAPD_REQ_MAX], hdr[CAPD_HDR_SIZE];
+	uint8_t msg[CAPD_HDR_SIZE + CAPD_REQ_MAX], untrusted_hdr[CAPD_HDR_SIZE];
 	uint8_t untrusted_pay[CAPD_REPLY_MAX];
 	uint32_t paylen = 0, status = 0;
 	int rc;
@@ -133,10 +133,10 @@ static int transact_fd(int fd, uint32_t type, const uint8_t *req, size_t len, ui
 	rc = send_all_deadline(fd, msg, CAPD_HDR_SIZE + len, deadline_ms);
 	if (rc < 0)
 		return rc;
-	rc = read_exact_deadline(fd, hdr, sizeof(hdr), deadline_ms);
+	rc = read_exact_deadline(fd, untrusted_hdr, sizeof(untrusted_hdr), deadline_ms);
 	if (rc < 0)
 		return rc == -EPIPE ? -ECONNRESET : rc;
-	if (capd_reply_hdr_decode(hdr, sizeof(hdr), type, &paylen) != CAPD_PARSE_OK)
+	if (capd_reply_hdr_decode(untrusted_hdr, sizeof(untrusted_hdr), type, &paylen) != CAPD_PARSE_OK)
 		return -EPROTO;
 	rc = read_exact_deadline(fd, untrusted_pay, paylen, deadline_ms);
 	if (rc < 0)
