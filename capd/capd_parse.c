@@ -246,13 +246,15 @@ int capd_token_decode(const uint8_t *untrusted_buf, size_t len, struct capd_toke
 	if (qrexec_get_u32(untrusted_buf + T_VERSION) != CAPD_TOKEN_VERSION ||
 	    qrexec_get_u32(untrusted_buf + T_USES) != CAPD_TOKEN_USES)
 		return CAPD_EVERSION;
-	out->version = CAPD_TOKEN_VERSION;
-	out->uses = CAPD_TOKEN_USES;
+	/* The byte arrays first, the numbers last: each ensures then has
+	 * only plain field writes to see past. */
 	copy_bytes(out->id, untrusted_buf + T_ID, CAPD_ID_SIZE);
 	copy_bytes(out->epoch, untrusted_buf + T_EPOCH, CAPD_EPOCH_SIZE);
+	copy_bytes(out->mac, untrusted_buf + T_MAC, CAPD_MAC_SIZE);
+	out->version = CAPD_TOKEN_VERSION;
+	out->uses = CAPD_TOKEN_USES;
 	out->grant_id = capd_get_u64(untrusted_buf + T_GRANT);
 	out->expiry_ms = capd_get_u64(untrusted_buf + T_EXPIRY);
-	copy_bytes(out->mac, untrusted_buf + T_MAC, CAPD_MAC_SIZE);
 	return CAPD_PARSE_OK;
 }
 
