@@ -210,6 +210,11 @@ int vchan_fd(const struct vchan *v)
 	return v->ops->fd(v);
 }
 
+int vchan_splice_fd(struct vchan *v)
+{
+	return v->ops->splice_fd ? v->ops->splice_fd(v) : -1;
+}
+
 short vchan_poll_events(const struct vchan *v, int want_write)
 {
 	return v->ops->poll_events(v, want_write);

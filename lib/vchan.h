@@ -82,6 +82,13 @@ int vchan_wait(struct vchan *v, uint64_t deadline_ms);
  * for its peer, so fetch it again before every poll. */
 int vchan_fd(const struct vchan *v);
 
+/* For bulk data: an fd carrying the channel's byte stream that splice(2)
+ * may read from and write to directly, or -1 when the transport cannot
+ * (Xen's shared ring; a socket channel not connected yet).  The stream
+ * is the one vchan_read/vchan_write see: the transport keeps no bytes of
+ * its own.  Non-blocking; valid until vchan_close. */
+int vchan_splice_fd(struct vchan *v);
+
 /* The poll() events to ask for on vchan_fd: POLLIN, plus POLLOUT when
  * want_write and the transport signals space that way (socket; the Xen
  * event fd signals space as POLLIN and is always writable, so asking it

@@ -34,6 +34,8 @@ struct vchan_ops {
 	size_t (*data_ready)(struct vchan *v);
 	size_t (*buffer_space)(struct vchan *v);
 	void (*close)(struct vchan *v);
+	/* The connected byte stream for splice(2), or -1; NULL: never. */
+	int (*splice_fd)(struct vchan *v);
 };
 
 /* Every transport's channel starts with this. */

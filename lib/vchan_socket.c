@@ -41,6 +41,9 @@
 #define MAX_SOCKBUF    (64u * 1024u * 1024u)
 #define LISTEN_BACKLOG 4      /* one peer; a few queued connects do no harm */
 #define BUSY_RETRY_MS  10     /* a full backlog gives no event to wait for */
+#define POLL_WATCH     INT_MAX  /* watch_dir: no inotify to be had, look on a timer */
+#define POLL_FALLBACK_MS 5     /* ... every 5 ms */
+
 #define POLL_SLICE_MS  60000  /* poll()'s int timeout, well inside its range */
 #define SOCK_MODE      0666   /* the directory is the access control */
 
@@ -200,14 +203,18 @@ static void tmp_name(char *out, size_t len)
 }
 
 /* An inotify fd watching dirfd for names appearing (created, renamed or
- * linked in, or made accessible). */
+ * linked in, or made accessible).  POLL_WATCH when inotify instances or
+ * watches are used up (fs.inotify.max_user_instances is per uid: a
+ * hundred calls waiting at once in one qube, or in policyd, reach it):
+ * the caller then looks again every POLL_FALLBACK_MS instead of failing
+ * the call. */
 static int watch_dir(int dirfd)
 {
 	char p[64];
 	int ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 
 	if (ino < 0)
-		return -errno;
+		return errno == EMFILE || errno == ENFILE || errno == ENOMEM ? POLL_WATCH : -errno;
 	if (proc_path(p, sizeof(p), dirfd, NULL) < 0) {
 		close(ino);
 		return -ENAMETOOLONG;
@@ -215,9 +222,16 @@ static int watch_dir(int dirfd)
 	if (inotify_add_watch(ino, p, IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_ONLYDIR) < 0) {
 		int e = errno;
 		close(ino);
-		return -e;
+		return e == ENOSPC || e == ENOMEM ? POLL_WATCH : -e;
 	}
 	return ino;
+}
+
+static void release_watch(int *ino)
+{
+	if (*ino == POLL_WATCH)
+		*ino = -1;
+	close_fd(ino);
 }
 
 /* Sleeps until the directory changes, at most max_ms, at most until the
@@ -235,6 +249,10 @@ static int wait_dir(int ino, uint64_t deadline_ms, uint64_t max_ms)
 	left = deadline_ms - now;
 	if (left > max_ms)
 		left = max_ms;
+	if (ino == POLL_WATCH) {
+		(void)poll(NULL, 0, (int)(left > POLL_FALLBACK_MS ? POLL_FALLBACK_MS : left));
+		return 0;
+	}
 	if (poll(&p, 1, (int)(left > POLL_SLICE_MS ? POLL_SLICE_MS : left)) < 0 && errno != EINTR)
 		return -errno;
 	while (read(ino, buf, sizeof(buf)) > 0)
@@ -525,7 +543,7 @@ static struct vchan *sock_client_init(uint32_t remote, uint32_t port, uint64_t d
 		if (rc < 0)
 			goto fail;
 	}
-	c->watch = ino;
+	c->watch = ino == POLL_WATCH ? -1 : ino;
 	ino = -1;
 	/* Qube to qube: the name in our directory is the link dom0 made for
 	 * us (vchan_socket_expose); it served its purpose.  Other names are
@@ -539,7 +557,7 @@ static struct vchan *sock_client_init(uint32_t remote, uint32_t port, uint64_t d
 	on_connected(c, fd);
 	return &c->base;
 fail:
-	close_fd(&ino);
+	release_watch(&ino);
 	sock_close(&c->base);
 	set_err(err, rc);
 	return NULL;
@@ -720,6 +738,15 @@ static int sock_available(void)
 	return 1;
 }
 
+/* The connected socket: sock_read and sock_write keep no bytes of their
+ * own, so splice(2) on it sees exactly the stream they would. */
+static int sock_splice_fd(struct vchan *v)
+{
+	struct sockchan *c = sc(v);
+
+	return try_accept(c) > 0 && !c->eof ? c->conn : -1;
+}
+
 const struct vchan_ops vchan_socket_ops = {
 	.name = "socket",
 	.available = sock_available,
@@ -734,6 +761,7 @@ const struct vchan_ops vchan_socket_ops = {
 	.data_ready = sock_data_ready,
 	.buffer_space = sock_buffer_space,
 	.close = sock_close,
+	.splice_fd = sock_splice_fd,
 };
 
 /* ---- dom0 extras ---- */
@@ -824,7 +852,7 @@ int vchan_socket_expose(uint32_t server, uint32_t client, uint32_t port, uint64_
 			goto out;
 	}
 out:
-	close_fd(&ino);
+	release_watch(&ino);
 	close_fd(&sdir);
 	close_fd(&cdir);
 	return rc;

@@ -7,7 +7,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,12 +19,14 @@
 #include "qrexec/protocol.h"
 
 #define HDR sizeof(struct msg_header)
+#define PUMP_PIPE_SIZE (1024u * 1024u)   /* fs.pipe-max-size's default */
 
 /* A local fd whose bytes become DATA messages of one type. */
 struct source {
 	int fd;
 	uint32_t type;
 	bool eof_sent;
+	bool is_pipe;                   /* payloads may be spliced from it */
 };
 
 struct state {
@@ -31,9 +35,15 @@ struct state {
 	struct source src[2];           /* [0] stdout/stdin, [1] stderr */
 	int nsrc;
 	int next_src;                   /* round robin between sources */
-	/* Outbound: one message at a time, so messages never interleave. */
+	/* Outbound: one message at a time, so messages never interleave.
+	 * A spliced payload: the header is in tx, then tx_splice bytes go
+	 * from the pipe tx_splice_fd to the channel; tx_len stays non-zero
+	 * (the message is pending) until they have. */
 	uint8_t *tx;
-	size_t tx_len, tx_off;
+	size_t tx_len, tx_off, tx_splice;
+	int tx_splice_fd;
+	/* The channel's stream for splice(2), or -1 (copy everything). */
+	int sfd;
 	/* Inbound: header, then payload, then delivery to a local fd. */
 	uint8_t rx_hdr[HDR];
 	size_t rx_hdr_have;
@@ -41,7 +51,9 @@ struct state {
 	uint8_t *untrusted_rx;
 	size_t rx_have, rx_off;
 	bool rx_in_payload, rx_delivering;
+	bool rx_splicing;               /* this payload goes channel -> pipe directly */
 	int out_fd, err_out_fd;
+	bool out_is_pipe, err_out_is_pipe;
 	/* Service side. */
 	int pidfd;
 	bool child_done, exit_sent;
@@ -58,10 +70,21 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-static void set_nonblock(int fd)
+/* Non-blocking, and a pipe grown to PUMP_PIPE_SIZE: a 64 KiB pipe
+ * means a context switch per message at full speed.  (Growing a pipe
+ * someone handed us is a hint: refused above the system's limit.) */
+static bool prepare_local(int fd)
 {
-	if (fd >= 0)
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0)
+		return false;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return false;
+	if (fcntl(fd, F_GETPIPE_SZ) < (int)PUMP_PIPE_SIZE)
+		(void)fcntl(fd, F_SETPIPE_SZ, (int)PUMP_PIPE_SIZE);
+	return true;
 }
 
 /* The peer said EOF for what we deliver to out_fd. */
@@ -101,6 +124,22 @@ static int fill_tx(struct state *s, const short *revents)
 
 		if (src->eof_sent || src->fd < 0 || !(revents[i] & (POLLIN | POLLHUP | POLLERR)))
 			continue;
+		if (s->sfd >= 0 && src->is_pipe) {
+			int avail = 0;
+			/* Bytes waiting in the pipe (we are its only reader):
+			 * that many, up to a chunk, go to the channel by
+			 * splice, behind a header saying so.  None: a read
+			 * below tells EOF from a spurious wakeup. */
+			if (ioctl(src->fd, FIONREAD, &avail) == 0 && avail > 0) {
+				size_t len = (size_t)avail < s->chunk ? (size_t)avail : s->chunk;
+				queue_msg(s, src->type, len);
+				s->tx_len = HDR;
+				s->tx_splice = len;
+				s->tx_splice_fd = src->fd;
+				s->next_src = (i + 1) % s->nsrc;
+				return 0;
+			}
+		}
 		n = read(src->fd, s->tx + HDR, s->chunk);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
@@ -141,6 +180,21 @@ static int flush_tx(struct state *s)
 			return 0;        /* channel full: wait */
 		s->tx_off += (size_t)n;
 	}
+	while (s->tx_splice > 0) {
+		ssize_t n = splice(s->tx_splice_fd, NULL, s->sfd, NULL, s->tx_splice, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+
+		if (n > 0) {
+			s->tx_splice -= (size_t)n;
+			continue;
+		}
+		/* The pipe holds the bytes (FIONREAD said so, and nobody else
+		 * reads it): EAGAIN is the channel being full. */
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		return n == 0 ? -EIO : -errno;
+	}
 	s->tx_len = s->tx_off = 0;
 	return 0;
 }
@@ -158,6 +212,51 @@ static int accept_header(struct state *s)
 	s->rx_len = h.len;
 	s->rx_have = s->rx_off = 0;
 	s->rx_in_payload = true;
+	/* Stream data for a local pipe moves without a copy through us. */
+	s->rx_splicing = s->sfd >= 0 && h.len > 0 && h.type != MSG_DATA_EXIT_CODE &&
+			 (h.type == MSG_DATA_STDERR ? s->err_out_fd >= 0 && s->err_out_is_pipe
+						    : s->out_fd >= 0 && s->out_is_pipe);
+	return 0;
+}
+
+/* Moves the rest of a payload from the channel to its local pipe.  0:
+ * done or waiting (rx_delivering set when it is the pipe that is full);
+ * -EPIPE: the peer left in the middle of a message; or -errno.  A
+ * reader that went away gets nothing more: the rest is read and dropped. */
+static int splice_rx(struct state *s)
+{
+	int *fd = s->rx_type == MSG_DATA_STDERR ? &s->err_out_fd : &s->out_fd;
+
+	while (s->rx_have < s->rx_len) {
+		ssize_t n = splice(s->sfd, NULL, *fd, NULL, s->rx_len - s->rx_have, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+		int queued = 0;
+
+		if (n > 0) {
+			s->rx_have += (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			return -EPIPE;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {
+			/* Either side may block: bytes waiting in the channel
+			 * mean the pipe is full. */
+			s->rx_delivering = ioctl(s->sfd, FIONREAD, &queued) == 0 && queued > 0;
+			return 0;
+		}
+		if (errno != EPIPE)
+			return -errno;
+		if (s->rx_type == MSG_DATA_STDERR)
+			close_fd(&s->err_out_fd);
+		else
+			close_fd(&s->out_fd);
+		s->rx_splicing = false;
+		return 0;
+	}
+	s->rx_splicing = false;
+	s->rx_in_payload = false;
+	s->rx_hdr_have = 0;
 	return 0;
 }
 
@@ -188,7 +287,15 @@ static int pump_rx(struct state *s)
 {
 	for (;;) {
 		ssize_t n;
+		int rc;
 
+		if (s->rx_splicing) {
+			/* Woken for the pipe's space, or the channel's data. */
+			s->rx_delivering = false;
+			if ((rc = splice_rx(s)) < 0 || s->rx_delivering || s->rx_splicing)
+				return rc;
+			continue;
+		}
 		if (s->rx_delivering) {
 			int fd = s->rx_type == MSG_DATA_STDERR ? s->err_out_fd : s->out_fd;
 			while (fd >= 0 && s->rx_off < s->rx_len) {
@@ -218,6 +325,8 @@ static int pump_rx(struct state *s)
 				continue;
 			if (accept_header(s) < 0)
 				return -EPROTO;
+			if (s->rx_splicing)
+				continue;
 		}
 		if (s->rx_have < s->rx_len) {
 			n = vchan_read(s->cfg->v, s->untrusted_rx + s->rx_have, s->rx_len - s->rx_have);
@@ -266,7 +375,7 @@ static bool finished(const struct state *s)
 
 int pump_run(const struct pump_config *cfg, int *exit_code)
 {
-	struct state s = { .cfg = cfg, .pidfd = -1 };
+	struct state s = { .cfg = cfg, .pidfd = -1, .tx_splice_fd = -1 };
 	int rc = 0;
 
 	s.chunk = cfg->version >= QREXEC_PROTOCOL_V3 ? MAX_DATA_CHUNK : MAX_DATA_CHUNK_V2;
@@ -278,15 +387,16 @@ int pump_run(const struct pump_config *cfg, int *exit_code)
 	}
 	s.out_fd = cfg->local_out;
 	s.err_out_fd = cfg->local_err_out;
-	s.src[0] = (struct source){ cfg->local_in,
-		cfg->role == PUMP_SERVICE ? MSG_DATA_STDOUT : MSG_DATA_STDIN, false };
+	s.src[0] = (struct source){ .fd = cfg->local_in,
+		.type = cfg->role == PUMP_SERVICE ? MSG_DATA_STDOUT : MSG_DATA_STDIN };
 	s.nsrc = 1;
 	if (cfg->role == PUMP_SERVICE && cfg->local_err >= 0)
-		s.src[s.nsrc++] = (struct source){ cfg->local_err, MSG_DATA_STDERR, false };
+		s.src[s.nsrc++] = (struct source){ .fd = cfg->local_err, .type = MSG_DATA_STDERR };
 	for (int i = 0; i < s.nsrc; i++)
-		set_nonblock(s.src[i].fd);
-	set_nonblock(s.out_fd);
-	set_nonblock(s.err_out_fd);
+		s.src[i].is_pipe = prepare_local(s.src[i].fd);
+	s.out_is_pipe = prepare_local(s.out_fd);
+	s.err_out_is_pipe = prepare_local(s.err_out_fd);
+	s.sfd = vchan_splice_fd(cfg->v);
 	if (cfg->role == PUMP_SERVICE) {
 		if (cfg->child > 0) {
 			s.pidfd = (int)syscall(SYS_pidfd_open, cfg->child, 0);
@@ -350,7 +460,7 @@ int pump_run(const struct pump_config *cfg, int *exit_code)
 			/* The service side may close before reading all our input
 			 * (a service that ignores stdin, or none at all): stop
 			 * sending, and still read its output and exit code. */
-			s.tx_len = s.tx_off = 0;
+			s.tx_len = s.tx_off = s.tx_splice = 0;
 			for (int i = 0; i < s.nsrc; i++) {
 				s.src[i].eof_sent = true;
 				close_fd(&s.src[i].fd);

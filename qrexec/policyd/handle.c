@@ -17,7 +17,7 @@
 #include "qrexec/policy/policy_facts.h"
 #include "qrexec/policyd/policyd.h"
 
-#define EXPOSE_TIMEOUT_MS 60000u
+#define EXPOSE_TIMEOUT_MS 10000u   /* the source binds its socket as soon as it has the answer */
 #define DISPVM_CALL_MAX_MS (24u * 3600u * 1000u)   /* a disposable lives at most a day */
 
 struct request {
