@@ -121,7 +121,7 @@ static int listen_local(void)
 int main(void)
 {
 	sigset_t mask;
-	int err = 0, sfd, lfd;
+	int err = 0, sfd, lfd, n;
 
 	log_init("qrexec-agent");
 	agent_init(&a);
@@ -149,10 +149,18 @@ int main(void)
 		p[np++] = (struct pollfd){ .fd = lfd, .events = POLLIN };
 		for (size_t i = 0; i < AGENT_MAX_PENDING; i++)
 			p[np++] = (struct pollfd){ .fd = a.pending[i].fd, .events = POLLIN };
-		if (poll(p, (nfds_t)np, -1) < 0) {
+		/* The next spare is forked once nothing has happened for
+		 * SPARE_IDLE_MS: never in the middle of a burst of calls, whose
+		 * CPU it would take (lib/spare.h). */
+		n = poll(p, (nfds_t)np, a.spare.pid == 0 ? SPARE_IDLE_MS : -1);
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
+		}
+		if (n == 0) {
+			agent_refill_spare(&a);
+			continue;
 		}
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
 			do

@@ -118,7 +118,6 @@ void agent_exec(struct agent *a, const struct msg_header *h, const uint8_t *untr
 	slot->pid = pid;
 	slot->domain = x.connect_domain;
 	slot->port = x.connect_port;
-	agent_refill_spare(a);
 }
 
 void agent_reap(struct agent *a)

@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 	unsigned children = 0;
 	char vdir[BH_PATH_MAX], dirs[2 * BH_PATH_MAX + 2], etc[BH_PATH_MAX];
 	sigset_t mask;
-	int lfd, sfd, rc, keep_fds[1];
+	int lfd, sfd, rc, n, keep_fds[1];
 
 	log_init(argv[0]);
 	if (argc != 1) {
@@ -153,7 +153,11 @@ int main(int argc, char **argv)
 		pid_t pid;
 		int fd;
 
-		if (poll(p, 2, -1) < 0) {
+		/* A new spare once idle for SPARE_IDLE_MS (lib/spare.h). */
+		n = poll(p, 2, spare.pid == 0 ? SPARE_IDLE_MS : -1);
+		if (n == 0 && (rc = spare_start(&spare, serve_job, NULL, keep_fds, 1)) < 0)
+			log_warnx("cannot fork a spare: %s", strerror(-rc));
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
@@ -197,8 +201,5 @@ int main(int argc, char **argv)
 		if ((quieted = ratelimit_report(&rl, now_ms())) > 0)
 			log_warnx("%llu decisions not logged (over %u a second)", (unsigned long long)quieted,
 				  LOG_DECISIONS_PER_S);
-		/* The next request's child, forked while none is waiting. */
-		if (spare.pid == 0 && (rc = spare_start(&spare, serve_job, NULL, keep_fds, 1)) < 0)
-			log_warnx("cannot fork a spare: %s", strerror(-rc));
 	}
 }
