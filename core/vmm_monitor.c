@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/vmm_proto.h"
@@ -32,7 +33,10 @@ static struct qrexec_daemon {
 	char name[QUBE_NAME_MAX + 1];
 } daemons[MAX_QREXEC_DAEMONS];
 static char daemon_path[BH_PATH_MAX];
-static pid_t policyd_pid;
+static pid_t policyd_pid, capd_pid;
+static uint64_t capd_started_ms;
+
+#define CAPD_RESTART_MS 1000u   /* a crashing capd is restarted at most once a second */
 
 /* In a child: a monitor killed outright (SIGKILL) must not leave qrexec
  * processes behind, any more than qubes. */
@@ -83,8 +87,37 @@ static pid_t spawn_logged(const char *path, char *const argv[], const char *rel_
 	return pid;
 }
 
+/* capd (SPEC/capabilities.md), started before anything that calls it;
+ * while it is down every call is refused (the callers fail closed), and
+ * it is started again. */
+static void start_capd(void)
+{
+	char path[BH_PATH_MAX + 8];
+	char *argv[] = { "capd", NULL };
+
+	if (daemon_path[0] == '\0')
+		return;
+	snprintf(path, sizeof(path), "%s", daemon_path);
+	*strrchr(path, '/') = '\0';
+	strncat(path, "/capd", sizeof(path) - strlen(path) - 1);
+	if (access(path, X_OK) < 0) {
+		log_warnx("monitor: %s not found: every call will be refused", path);
+		return;
+	}
+	capd_started_ms = now_ms();
+	capd_pid = spawn_logged(path, argv, BH_LOG_DIR "/capd.log", -1);
+	if (capd_pid < 0)
+		capd_pid = 0;
+}
+
 static void reap_daemons(void)
 {
+	if (capd_pid > 0 && waitpid(capd_pid, NULL, WNOHANG) == capd_pid) {
+		log_warnx("monitor: capd exited: calls are refused until it is back");
+		capd_pid = 0;
+	}
+	if (capd_pid == 0 && daemon_path[0] != '\0' && now_ms() - capd_started_ms >= CAPD_RESTART_MS)
+		start_capd();
 	if (policyd_pid > 0 && waitpid(policyd_pid, NULL, WNOHANG) == policyd_pid) {
 		log_warnx("monitor: qrexec-policyd exited: qubes' requests are refused");
 		policyd_pid = 0;
@@ -94,11 +127,11 @@ static void reap_daemons(void)
 			memset(&daemons[i], 0, sizeof(daemons[i]));
 }
 
-static void start_daemon(const char *name, uint32_t domid)
+static void start_daemon(const char *name, uint32_t qid, uint32_t domid)
 {
 	struct qrexec_daemon *slot = NULL;
-	char dom[16], rel[96];
-	char *argv[] = { "qrexec-daemon", dom, (char *)name, "--ready-fd", "3", NULL };
+	char dom[16], q[16], rel[96];
+	char *argv[] = { "qrexec-daemon", dom, (char *)name, "--qid", q, "--ready-fd", "3", NULL };
 	struct pollfd p;
 	int ready[2];
 	char c;
@@ -116,6 +149,7 @@ static void start_daemon(const char *name, uint32_t domid)
 		return;
 	}
 	snprintf(dom, sizeof(dom), "%u", domid);
+	snprintf(q, sizeof(q), "%u", qid);
 	snprintf(rel, sizeof(rel), BH_LOG_DIR "/qrexec.%s.log", name);
 	slot->pid = spawn_logged(daemon_path, argv, rel, ready[1]);
 	close(ready[1]);
@@ -155,6 +189,30 @@ static void start_policyd(void)
 		policyd_pid = 0;
 }
 
+/* The daemons that run under their own uids (lib/dom0_uids.h) reach
+ * their sockets through the root and run/bulkhead: search permission
+ * for all there (never read or write), and the socket directories made
+ * now, before anyone makes them 0700.  The sockets keep their own modes
+ * and every daemon checks its peers' credentials. */
+static int runtime_dirs(const char *root)
+{
+	static const char *const dirs[] = { "run", "run/bulkhead", "run/bulkhead/vchan", "run/bulkhead/qrexec" };
+	char path[BH_PATH_MAX];
+	struct stat st;
+
+	if (stat(root, &st) < 0 || chmod(root, (st.st_mode & 07777) | 0111) < 0)
+		return -errno;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		int rc = bh_mkdirs(dirs[i], 0711);
+
+		if (rc < 0 || (rc = bh_path(path, sizeof(path), dirs[i])) < 0)
+			return rc < 0 ? rc : -ENAMETOOLONG;
+		if (chmod(path, 0711) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
 /* qrexec-daemon is installed next to bulkheadd; without it qubes run
  * without qrexec (said once, at start). */
 static void find_daemon(void)
@@ -186,6 +244,10 @@ static _Noreturn void monitor_exit(int status)
 		kill(policyd_pid, SIGTERM);
 		waitpid(policyd_pid, NULL, 0);
 	}
+	if (capd_pid > 0) {
+		kill(capd_pid, SIGTERM);
+		waitpid(capd_pid, NULL, 0);
+	}
 	exit(status);
 }
 
@@ -209,7 +271,7 @@ static int serve(const struct vmm_request *r, struct vmm_wire_reply *rep)
 		s.private_source = (r->present & 4u) ? &r->q[2] : NULL;
 		rc = backend->start(&s, &rep->domid);
 		if (rc == 0)
-			start_daemon(r->q[0].name, rep->domid);
+			start_daemon(r->q[0].name, r->q[0].qid, rep->domid);
 		return rc;
 	case VMM_OP_PAUSE:
 		return backend->pause(name);
@@ -281,6 +343,9 @@ void vmm_monitor_run(int fd, const struct vmm_backend *be, const char *root)
 	rc = be->init(root);
 	if (rc < 0)
 		fatalx("monitor: %s backend: %s", be->name, strerror(-rc));
+	if ((rc = runtime_dirs(root)) < 0)
+		fatalx("monitor: run/bulkhead: %s", strerror(-rc));
+	start_capd();
 	start_policyd();
 	for (;;) {
 		struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
@@ -288,6 +353,9 @@ void vmm_monitor_run(int fd, const struct vmm_backend *be, const char *root)
 
 		be->tick(&next);
 		reap_daemons();
+		/* Wake up to restart capd. */
+		if (capd_pid == 0 && daemon_path[0] != '\0' && (next < 0 || next > (int)CAPD_RESTART_MS))
+			next = (int)CAPD_RESTART_MS;
 		if (poll(p, 2, next) < 0 && errno != EINTR)
 			fatal("monitor: poll");
 		if (p[1].revents & POLLIN) {

@@ -29,9 +29,13 @@ int privdrop_to(uid_t uid, gid_t gid)
 {
 	uid_t r, e, s;
 	gid_t rg, eg, sg;
+	pid_t parent = getppid();
+	int pdeath = 0, rc;
 
 	if (uid == 0 || gid == 0)
 		return -EINVAL;
+	if (prctl(PR_GET_PDEATHSIG, &pdeath, 0, 0, 0) < 0)
+		return -errno;
 	/* The bounding set needs CAP_SETPCAP to shrink, so it goes first;
 	 * dropping from it leaves the permitted set (CAP_SETUID) alone. */
 	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
@@ -49,5 +53,12 @@ int privdrop_to(uid_t uid, gid_t gid)
 		return -EPERM;
 	if (setuid(0) == 0 || setgid(0) == 0)
 		return -EPERM;
-	return no_caps_left();
+	if ((rc = no_caps_left()) < 0)
+		return rc;
+	/* The kernel clears the parent-death signal on a uid change: a
+	 * daemon started to die with bulkheadd's monitor must go on doing
+	 * so (and if the parent went in between, it already missed it). */
+	if (pdeath != 0 && (prctl(PR_SET_PDEATHSIG, pdeath, 0, 0, 0) < 0 || getppid() != parent))
+		return -ESRCH;
+	return 0;
 }

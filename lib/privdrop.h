@@ -10,7 +10,9 @@
  * supplementary groups to none, then the real, effective and saved gid
  * and uid (the kernel clears the permitted and effective sets as the
  * last uid 0 goes), and checks the result: every uid and gid as asked,
- * no capability in any set, setuid(0) refused.  Must be called as root;
+ * no capability in any set, setuid(0) refused.  A parent-death signal
+ * (PR_SET_PDEATHSIG), which the kernel clears on the uid change, is set
+ * again; -ESRCH if the parent died meanwhile.  Must be called as root;
  * uid and gid must not be 0.  0 or -errno (-EPERM when a check fails:
  * the caller must not go on). */
 int privdrop_to(uid_t uid, gid_t gid) __attribute__((warn_unused_result));

@@ -164,18 +164,23 @@ static void remove_disp_private(const char *name)
 /* The qube's channel directory VCHAN_DIR/DOMID: emptied (a qube may
  * have left anything there, subdirectories included) and made afresh,
  * root-owned 01777 so the qube's users create their sockets and dom0's
- * uid-0 daemons, owning the directory, can remove anything in it. */
+ * daemons (its qrexec-daemon under the qube's daemon uid, policyd with
+ * CAP_FOWNER) create theirs and remove what they must. */
 static int vchan_dir_reset(uint32_t domid, bool make, char *path, size_t len)
 {
 	char parent[BH_PATH_MAX], name[16];
 	int pfd, rc = 0;
 
 	snprintf(name, sizeof(name), "%u", domid);
-	/* 0700: the sockets in it are 0666 (qubes of other uids connect). */
+	/* 0711: not listable; searchable by the qrexec-daemons, which run
+	 * under their own uids (lib/dom0_uids.h).  The sockets in it are 0666
+	 * (qubes of other uids connect), so a daemon could reach another
+	 * qube's channel names: they are checked by the peers' protocol, not
+	 * by this mode (SPEC/qrexec-daemons.md, "Why these privileges"). */
 	if ((rc = local_path(parent, sizeof(parent), VCHAN_DIR)) < 0 ||
-	    (rc = mkdirs_abs(parent, 0700)) < 0)
+	    (rc = mkdirs_abs(parent, 0711)) < 0)
 		return rc;
-	if (chmod(parent, 0700) < 0)
+	if (chmod(parent, 0711) < 0)
 		return -errno;
 	if ((pfd = open(parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return -errno;

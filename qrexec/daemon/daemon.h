@@ -32,6 +32,7 @@ struct port_waiter {
 
 struct daemon {
 	uint32_t domid;
+	uint32_t qid;               /* 0: started without --qid (tests) */
 	char name[QUBE_NAME_MAX + 1];
 	uint32_t version;           /* negotiated with the agent */
 	struct vchan *ctrl;         /* control channel, port 512 */

@@ -23,7 +23,9 @@
 #include <unistd.h>
 
 #include "lib/io.h"
+#include "lib/dom0_uids.h"
 #include "lib/log.h"
+#include "lib/privdrop.h"
 #include "lib/names_parse.h"
 #include "lib/paths.h"
 #include "lib/unixsock.h"
@@ -39,8 +41,8 @@ static struct daemon d;
 
 static _Noreturn void usage_error(const char *what)
 {
-	fprintf(stderr, "qrexec-daemon: %s (usage: qrexec-daemon DOMID NAME [--timeout SECS] [--ready-fd FD])\n",
-		what);
+	fprintf(stderr, "qrexec-daemon: %s (usage: qrexec-daemon DOMID NAME [--qid QID] [--timeout SECS] "
+		"[--ready-fd FD])\n", what);
 	exit(2);
 }
 
@@ -83,10 +85,11 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "timeout", required_argument, NULL, 't' },
 		{ "ready-fd", required_argument, NULL, 'r' },
+		{ "qid", required_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long ready_fd = -1;
-	unsigned long timeout_s = 60, domid;
+	unsigned long timeout_s = 60, domid, qid = 0;
 	char vdir[BH_PATH_MAX], *end;
 	uint64_t deadline;
 	int c, err = 0;
@@ -98,6 +101,10 @@ int main(int argc, char **argv)
 			timeout_s = strtoul(optarg, &end, 10);
 			if (*end || timeout_s == 0 || timeout_s > 3600)
 				usage_error("--timeout takes 1..3600 seconds");
+		} else if (c == 'q') {
+			qid = strtoul(optarg, &end, 10);
+			if (*end || qid == 0 || qid > QREXEC_DOMID_MAX)
+				usage_error("--qid takes 1..32751");
 		} else if (c == 'r') {
 			ready_fd = strtol(optarg, &end, 10);
 			if (*end || ready_fd < 3 || ready_fd > 1023)
@@ -127,6 +134,13 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	d.listen_fd = listen_dom0(d.name);
+	/* The dom0 socket is root's (0600): dom0's clients only.  From here
+	 * on, the qube's own uid (lib/dom0_uids.h): capd lets it redeem
+	 * capabilities for calls into this qube and nothing else.  (Without
+	 * --qid: the test harness's daemons, which keep root.) */
+	if (qid != 0 && (err = privdrop_to(BH_UID_QREXEC_DAEMON(qid), BH_UID_QREXEC_DAEMON(qid))) < 0)
+		fatalx("%s: cannot become uid %#x: %s", d.name, BH_UID_QREXEC_DAEMON(qid), strerror(-err));
+	d.qid = (uint32_t)qid;
 	d.ctrl = vchan_server_init(d.domid, VCHAN_BASE_PORT, 0, 0, &err);
 	if (d.ctrl == NULL)
 		fatalx("%s: control channel: %s", d.name, strerror(-err));
@@ -137,7 +151,7 @@ int main(int argc, char **argv)
 	if ((err = vchan_wait_connected(d.ctrl, deadline)) < 0)
 		fatalx("%s: the agent did not connect: %s", d.name, strerror(-err));
 	/* Everything the agent sends is read from here on. */
-	if (sandbox_drop_all_caps() < 0 || sandbox_install(daemon_seccomp, daemon_seccomp_len) < 0)
+	if ((qid == 0 && sandbox_drop_all_caps() < 0) || sandbox_install(daemon_seccomp, daemon_seccomp_len) < 0)
 		fatalx("cannot install the sandbox");
 	handshake(deadline);
 	/* Tell whoever started us that qrexec to this qube works. */

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "lib/admin_client.h"
+#include "lib/dom0_uids.h"
 #include "lib/io.h"
 #include "lib/log.h"
 #include "lib/paths.h"
@@ -163,6 +165,24 @@ static int to_dispvm(int fd, const struct request *r, const struct policy_facts_
 	return rc != 0;
 }
 
+/* The request's sender: root (dom0's own programs), or the qrexec-daemon
+ * of the source qube itself (lib/dom0_uids.h). */
+static bool sender_may_speak_for(int fd, const struct policy_facts_table *t, const char *source)
+{
+	const struct policy_qube *src = policy_facts_table_find(t, source);
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof(cred))
+		return false;
+	if (cred.uid == 0)
+		return true;
+	if (src != NULL && src->qid != 0 && cred.uid == BH_UID_QREXEC_DAEMON(src->qid))
+		return true;
+	log_warnx("a request in %s's name from uid %#x, not its qrexec-daemon: refused", source, (unsigned)cred.uid);
+	return false;
+}
+
 int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool quiet)
 {
 	static struct request r;
@@ -183,6 +203,12 @@ int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool qu
 	}
 	if (t == NULL || pol == NULL || policy_facts_from_admin(t) < 0) {
 		log_warnx("no policy or no facts: %s -> %s refused", r.hdr.source, r.hdr.target);
+		answer(fd, POLICY_REP_DENY, 0, 0);
+		return 1;
+	}
+	/* A daemon speaks for its own qube only: a hostile qube that took
+	 * over its daemon cannot ask in another qube's name. */
+	if (!sender_may_speak_for(fd, t, r.hdr.source)) {
 		answer(fd, POLICY_REP_DENY, 0, 0);
 		return 1;
 	}

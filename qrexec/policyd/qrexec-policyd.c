@@ -27,6 +27,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "lib/io.h"
 #include "lib/io.h"
@@ -92,6 +93,10 @@ static int listen_policy(void)
 	fd = unix_listen(path, 32);
 	if (fd < 0)
 		fatalx("%s: %s", path, strerror(-fd));
+	/* The qrexec-daemons run under their own uids: anyone may connect,
+	 * and each request is checked against its sender's uid (handle.c). */
+	if (chmod(path, 0666) < 0)
+		fatal("chmod %s", path);
 	return fd;
 }
 
