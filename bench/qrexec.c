@@ -78,7 +78,7 @@
 #include "lib/io.h"
 #include "lib/vchan.h"
 #include "qrexec/lib/call_client.h"
-#include "qrexec/lib/dom0req.h"
+#include "qrexec/lib/dom0exec.h"
 #include "qrexec/lib/pump.h"
 #include "qrexec/lib/vm_request.h"
 
@@ -497,15 +497,13 @@ static int client_call(const char *cmdline)
  * handler connected, and when the data channel's HELLOs were done. */
 static int inproc_call(const char *cmdline, int local_in, int local_out, uint64_t stamp[3])
 {
-	struct dom0req req = { .op = DREQ_EXEC, .domain = 0 };
 	struct pump_config cfg = { .role = PUMP_CLIENT, .child = -1, .local_err = -1 };
 	struct dom0rep rep;
 	uint64_t deadline = now_ms() + CALL_TIMEOUT_MS;
 	int rc, err = 0, code;
 
-	req.cmdline_len = (uint32_t)strlen(cmdline) + 1;
-	if ((rc = dom0req_call(QUBE, &req, cmdline, &rep)) < 0)
-		fail("dom0req_call: %s", strerror(-rc));
+	if ((rc = dom0_exec(QUBE, false, cmdline, &rep)) < 0)
+		fail("dom0_exec: %s", strerror(-rc));
 	if (rep.rc < 0)
 		fail("the daemon refused the call: %s", strerror(-rep.rc));
 	if (stamp)
@@ -723,7 +721,6 @@ static void write_policy(void)
 static void setup_q2q(void)
 {
 	char dir[sizeof(root) + 128], path[sizeof(dir) + 32];
-	struct dom0req req = { .op = DREQ_EXEC, .domain = 0, .just_exec = 1 };
 	struct dom0rep rep;
 	const char *cmdline;
 	struct stat st, sock;
@@ -744,8 +741,7 @@ static void setup_q2q(void)
 		fail("symlink %s: %s", path, strerror(errno));
 	/* MSG_JUST_EXEC (qrexec-client -e): started and left running. */
 	cmdline = "root:exec /usr/local/bin/" SVC_NAME " --sock-service " RPC_DIR "/bench.Sock";
-	req.cmdline_len = (uint32_t)strlen(cmdline) + 1;
-	if ((rc = dom0req_call(QUBE, &req, cmdline, &rep)) < 0 || (rc = rep.rc) < 0)
+	if ((rc = dom0_exec(QUBE, true, cmdline, &rep)) < 0 || (rc = rep.rc) < 0)
 		fail("starting the socket service: %s", strerror(-rc));
 	snprintf(path, sizeof(path), "%s/bench.Sock", dir);
 	for (int i = 0; i < 250 && !up; i++) {

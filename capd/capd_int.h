@@ -13,9 +13,9 @@
 /* Connections: a total, and shares no class can exceed, so that a flood
  * of qrexec-daemons (each a qube's, possibly hostile) never takes the
  * slots policyd and the administrator need. */
-#define CAPD_CONN_MAX         128u
-#define CAPD_CONN_POLICYD     64u
-#define CAPD_CONN_ADMIN       8u
+#define CAPD_CONN_MAX         512u
+#define CAPD_CONN_POLICYD     256u    /* policyd's request children (its MAX_CHILDREN), and root */
+#define CAPD_CONN_ADMIN       16u
 #define CAPD_CONN_DAEMONS     (CAPD_CONN_MAX - CAPD_CONN_POLICYD - CAPD_CONN_ADMIN)
 #define CAPD_CONN_PER_DAEMON  4u
 #define CAPD_TICK_MS          1000u   /* expiry sweep */

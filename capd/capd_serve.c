@@ -156,7 +156,7 @@ static int do_redeem(struct conn *c, const uint8_t *untrusted_p, size_t len, uin
 	if (rc != CAPD_PARSE_OK)
 		return rc;
 	capd_now(&now);
-	/* policyd redeems only for dom0 (qid 0): its runner serves those. */
+	/* policyd (and root) redeem only for dom0 (qid 0): its runner serves those. */
 	*status = capd_state_redeem(st, c->caller == CALLER_DAEMON ? c->qid : 0, &r.token, &r.call, &now);
 	if (*status != CAPD_OK) {
 		struct capd_rec a;
@@ -285,15 +285,20 @@ static int do_audit(struct conn *c, const uint8_t *untrusted_p, size_t len, uint
 	return 0;
 }
 
-/* Who may send what (SPEC/capabilities.md, "Identities"). */
+/* Who may send what (SPEC/capabilities.md, "Identities").  uid 0 may do
+ * what policyd may: policyd still runs as root (without capabilities)
+ * until it moves to BH_UID_POLICYD, and dom0's own qrexec-client mints
+ * for dom0's calls.  The qrexec-daemons, which read qube bytes, have
+ * their own uids either way: that is the boundary capd holds. */
+#define POLICY_CALLERS (CALLER_POLICYD | CALLER_ADMIN)
 static const struct permit permits[CAPD_MSG_MAX + 1] = {
-	[CAPD_MINT]            = { CALLER_POLICYD, do_mint },
-	[CAPD_MINT_FROM_GRANT] = { CALLER_POLICYD, do_mint_grant },
-	[CAPD_REDEEM]          = { CALLER_POLICYD | CALLER_DAEMON, do_redeem },
-	[CAPD_GRANT_CREATE]    = { CALLER_POLICYD, do_grant_create },
+	[CAPD_MINT]            = { POLICY_CALLERS, do_mint },
+	[CAPD_MINT_FROM_GRANT] = { POLICY_CALLERS, do_mint_grant },
+	[CAPD_REDEEM]          = { POLICY_CALLERS | CALLER_DAEMON, do_redeem },
+	[CAPD_GRANT_CREATE]    = { POLICY_CALLERS, do_grant_create },
 	[CAPD_GRANT_LIST]      = { CALLER_ADMIN, do_grant_list },
 	[CAPD_GRANT_REVOKE]    = { CALLER_ADMIN, do_grant_revoke },
-	[CAPD_AUDIT]           = { CALLER_POLICYD, do_audit },
+	[CAPD_AUDIT]           = { POLICY_CALLERS, do_audit },
 };
 
 static void conn_close(struct conn *c)
@@ -448,7 +453,8 @@ void serve_add(int fd, uid_t uid, uint64_t now_ms)
 		same_class += conns[i].caller == who;
 		same_uid += conns[i].uid == uid;
 	}
-	limit = who == CALLER_POLICYD ? CAPD_CONN_POLICYD : who == CALLER_ADMIN ? CAPD_CONN_ADMIN : CAPD_CONN_DAEMONS;
+	/* Root is policyd too, for now (see permits[]): it gets policyd's share. */
+	limit = who == CALLER_POLICYD || who == CALLER_ADMIN ? CAPD_CONN_POLICYD : CAPD_CONN_DAEMONS;
 	if (slot == NULL || same_class >= limit || (who == CALLER_DAEMON && same_uid >= CAPD_CONN_PER_DAEMON)) {
 		refuse_peer(fd, uid, "too-many-connections", now_ms);
 		return;

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@
 #include "lib/names_parse.h"
 #include "lib/paths.h"
 #include "lib/vchan.h"
-#include "qrexec/lib/dom0req.h"
+#include "qrexec/lib/dom0exec.h"
 #include "qrexec/protocol.h"
 #include "qrexec/lib/call_client.h"
 
@@ -38,8 +39,8 @@ static _Noreturn void failed(const char *what, const char *qube, int err)
 
 int main(int argc, char **argv)
 {
-	struct dom0req req = { .op = DREQ_EXEC, .domain = 0 };
 	struct dom0rep rep;
+	bool just_exec = false;
 	const char *qube = NULL, *cmdline, *step;
 	char vdir[BH_PATH_MAX];
 	int c, rc, code;
@@ -52,7 +53,7 @@ int main(int argc, char **argv)
 			qube = optarg;
 			break;
 		case 'e':
-			req.just_exec = 1;
+			just_exec = true;
 			break;
 		case 'h':
 			printf("usage: qrexec-client -d NAME [-e] USER:COMMAND\n");
@@ -76,13 +77,14 @@ int main(int argc, char **argv)
 	unsetenv("VCHAN_DOMAIN");
 	signal(SIGPIPE, SIG_IGN);
 
-	req.cmdline_len = (uint32_t)strlen(cmdline) + 1;
-	rc = dom0req_call(qube, &req, cmdline, &rep);
+	rc = dom0_exec(qube, just_exec, cmdline, &rep);
+	if (rc == -EACCES)
+		failed("capd gave no capability for the call to", qube, EACCES);
 	if (rc < 0)
 		failed("cannot reach the qrexec daemon of", qube, -rc);
 	if (rep.rc < 0)
 		failed("the request was refused by the qrexec daemon of", qube, -rep.rc);
-	if (req.just_exec)
+	if (just_exec)
 		return 0;
 	if ((rc = call_with_stdio(rep.domid, rep.port, &code, &step)) < 0)
 		failed(step, qube, -rc);

@@ -9,12 +9,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "capd/capd_client.h"
 #include "lib/io.h"
 #include "lib/log.h"
 #include "lib/paths.h"
 #include "lib/unixsock.h"
 #include "qrexec/daemon/daemon.h"
 #include "qrexec/lib/dom0req.h"
+#include "qrexec/lib/capcall.h"
 #include "qrexec/lib/policyreq.h"
 #include "qrexec/msg_parse.h"
 
@@ -209,6 +211,29 @@ static int split_cmdline(char *cmdline, size_t len, const char **user, bool *nog
 	return 0;
 }
 
+/* capd must accept the request's capability for the call this EXEC is:
+ * its command line, its source, this qube, its request id
+ * (qrexec/lib/capcall.h); it is used up.  Any failure is a refusal.
+ * Without --qid (the test harness), there is no capd to ask. */
+static int redeem(const struct daemon *d, const struct dom0req *req, const char *cmdline)
+{
+	struct capd_call call;
+	struct capd_token tok;
+	uint32_t reason = 0;
+	int rc;
+
+	if (d->qid == 0)
+		return 0;
+	if (capd_token_decode(req->token, sizeof(req->token), &tok) != CAPD_PARSE_OK)
+		return -EACCES;
+	if (capcall_build(&call, cmdline, req->source_qid, d->name, d->qid, req->request_id) < 0)
+		return -EINVAL;
+	rc = capd_redeem(NULL, &tok, &call, &reason, now_ms() + CAPD_REQ_TIMEOUT_MS);
+	if (rc < 0)
+		log_warnx("%s: capd refused the call's capability (%s, reason %u)", d->name, strerror(-rc), reason);
+	return rc < 0 ? -EACCES : 0;
+}
+
 /* DREQ_WAIT_PORT: answered now if the channel has ended already, else
  * kept until it does.  true: fd is kept. */
 static bool wait_port(struct daemon *d, int fd, const struct dom0req *req, struct dom0rep *rep)
@@ -261,6 +286,12 @@ static bool on_client(struct daemon *d, int fd)
 			break;
 		}
 		if ((rc = ports_alloc(&d->ports, req.domain, &rep.port)) < 0) {
+			rep.rc = rc;
+			break;
+		}
+		/* No capability for exactly this call, redeemed now: no call. */
+		if ((rc = redeem(d, &req, cmdline)) < 0) {
+			ports_free(&d->ports, req.domain, rep.port);
 			rep.rc = rc;
 			break;
 		}

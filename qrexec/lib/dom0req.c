@@ -23,10 +23,18 @@ int dom0req_check(const struct dom0req *untrusted_req)
 	for (size_t i = idlen; i < REQUEST_ID_SIZE; i++)
 		if (r->request_id[i] != '\0')
 			return -1;
+	/* Only an EXEC carries a capability and its source's qid. */
+	if (r->op != DREQ_EXEC) {
+		if (r->source_qid != 0)
+			return -1;
+		for (size_t i = 0; i < sizeof(r->token); i++)
+			if (r->token[i] != 0)
+				return -1;
+	}
 	switch (r->op) {
 	case DREQ_EXEC:
 		return r->cmdline_len >= 2 && r->cmdline_len <= MAX_QREXEC_CMD_LEN && r->port == 0 &&
-		       idlen == 0 ? 0 : -1;
+		       idlen > 0 && r->source_qid <= QREXEC_DOMID_MAX ? 0 : -1;
 	case DREQ_SERVICE_CONNECT:
 		return r->cmdline_len == 0 && r->just_exec == 0 && r->port > VCHAN_BASE_PORT &&
 		       idlen > 0 ? 0 : -1;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capd/capd_proto.h"
 #include "qrexec/protocol.h"
 
 enum dom0req_op {
@@ -27,9 +28,11 @@ struct dom0req {
 	uint32_t port;            /* CONNECT, WAIT_PORT: the data port */
 	uint32_t just_exec;       /* EXEC: 1 = MSG_JUST_EXEC, no data channel */
 	uint32_t cmdline_len;     /* EXEC: bytes that follow, NUL included */
-	char request_id[REQUEST_ID_SIZE];
+	char request_id[REQUEST_ID_SIZE];   /* EXEC: the call's (capd binds it); CONNECT, REFUSED */
+	uint32_t source_qid;      /* EXEC: the calling qube's qid (0: dom0) */
+	uint8_t token[CAPD_TOKEN_SIZE];     /* EXEC: the capability for the call (capd_token_encode) */
 };
-_Static_assert(sizeof(struct dom0req) == 52, "dom0req layout");
+_Static_assert(sizeof(struct dom0req) == 144, "dom0req layout");
 
 struct dom0rep {
 	int32_t rc;               /* 0 or -errno */

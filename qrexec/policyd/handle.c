@@ -83,11 +83,14 @@ static int start_qube(const char *qube)
  * (our caller) gets (target, port), and the channel is linked across.
  * -1: failed before answering; -2: failed after the answer went out.
  * *port: the channel's port, once answered. */
-static int to_qube(int fd, const struct request *r, const struct policy_qube *target, const char *user,
-		   bool autostart, uint32_t *port)
+static int to_qube(int fd, const struct request *r, const struct policy_qube *src, const struct policy_qube *target,
+		   const char *user, bool autostart, const struct cap_plan *plan, uint32_t *port)
 {
 	static char cmdline[8 + USER_NAME_MAX + MAX_SERVICE_NAME_LEN + QUBE_NAME_MAX + 16];
-	struct dom0req req = { .op = DREQ_EXEC, .domain = r->hdr.source_domid };
+	struct dom0req req = { .op = DREQ_EXEC, .domain = r->hdr.source_domid, .source_qid = src->qid };
+	const struct cap_who who = { r->hdr.source, src->qid, target->name, target->qid, r->name, r->arg,
+				     r->hdr.request_id };
+	struct capd_token tok;
 	struct dom0rep rep;
 	int n, rc;
 
@@ -103,6 +106,12 @@ static int to_qube(int fd, const struct request *r, const struct policy_qube *ta
 	if (n < 0 || (size_t)n >= sizeof(cmdline))
 		return -1;
 	req.cmdline_len = (uint32_t)n + 1;
+	/* The capability the target's daemon must redeem before it runs
+	 * anything (it binds what the daemon will see: qrexec/lib/capcall.h). */
+	if (policyd_cap_get(plan, &who, &tok) < 0)
+		return -1;
+	capd_token_encode(&tok, req.token);
+	memcpy(req.request_id, r->hdr.request_id, sizeof(req.request_id));
 	if ((rc = dom0req_call(target->name, &req, cmdline, &rep)) < 0 || rep.rc < 0) {
 		log_warnx("the qrexec daemon of %s refused the call: %s", target->name,
 			  strerror(rc < 0 ? -rc : -rep.rc));
@@ -121,10 +130,18 @@ static int to_qube(int fd, const struct request *r, const struct policy_qube *ta
 }
 
 /* Allowed into dom0: the runner is the service side of the channel. */
-static int to_dom0(int fd, const struct request *r, const char *user, uint32_t port)
+static int to_dom0(int fd, const struct request *r, const struct policy_qube *src, const char *user,
+		   const struct cap_plan *plan, uint32_t port)
 {
 	static char command[MAX_SERVICE_NAME_LEN + QUBE_NAME_MAX + 16];
+	const struct cap_who who = { r->hdr.source, src->qid, "dom0", 0, r->name, r->arg, r->hdr.request_id };
+	struct capd_token tok;
 
+	/* dom0's runner serves it: policyd holds and redeems the capability. */
+	if (policyd_cap_get(plan, &who, &tok) < 0 || policyd_cap_redeem_dom0(&who, &tok) < 0) {
+		answer(fd, POLICY_REP_DENY, 0, 0);
+		return -1;
+	}
 	snprintf(command, sizeof(command), "QUBESRPC %s %s", r->service, r->hdr.source);
 	if (vchan_socket_clear(r->hdr.source_domid, 0, port) < 0)
 		log_warnx("stale channel names for %u -> dom0 could not be cleared", r->hdr.source_domid);
@@ -139,9 +156,11 @@ static int to_dom0(int fd, const struct request *r, const char *user, uint32_t p
  * checked template_for_dispvms): a new disposable qube serves this call
  * only, and is removed when its channel ends (its agent reports it, or it
  * died), or after DISPVM_CALL_MAX_MS. */
-static int to_dispvm(int fd, const struct request *r, const struct policy_facts_table *t, const char *tmpl,
-		     const char *user)
+static int to_dispvm(int fd, const struct request *r, const struct policy_facts_table *t,
+		     const struct policy_qube *src, const char *tmpl, const char *user)
 {
+	/* A disposable is new each time: its capability is for this one call. */
+	static const struct cap_plan once = { .scope = 0 };
 	const struct policy_qube *tq = policy_facts_table_find(t, tmpl), *dq;
 	struct policy_facts_table *now = policy_facts_table_new();
 	char name[QUBE_NAME_MAX + 1];
@@ -155,7 +174,7 @@ static int to_dispvm(int fd, const struct request *r, const struct policy_facts_
 	}
 	log_info("%s -> @dispvm:%s: the call goes to the new disposable %s", r->hdr.source, tmpl, name);
 	if (policy_facts_from_admin(now) == 0 && (dq = policy_facts_table_find(now, name)) != NULL)
-		rc = to_qube(fd, r, dq, user, false, &port);
+		rc = to_qube(fd, r, src, dq, user, false, &once, &port);
 	if (rc == -1)
 		answer(fd, POLICY_REP_DENY, 0, 0);      /* not answered yet */
 	if (rc == 0 && (rc = dom0req_wait_port(name, r->hdr.source_domid, port, now_ms() + DISPVM_CALL_MAX_MS)) < 0)
@@ -163,6 +182,51 @@ static int to_dispvm(int fd, const struct request *r, const struct policy_facts_
 	policyd_dispvm_destroy(name);
 	policy_facts_table_free(now);
 	return rc != 0;
+}
+
+/* The user's scope as a grant (ask_parse.h's scopes, capd's). */
+static struct cap_plan plan_of(const struct ask_scope *s)
+{
+	switch (s->kind) {
+	case ASK_SCOPE_CALLS:
+		return (struct cap_plan){ .scope = CAPD_SCOPE_CALLS, .value = s->value };
+	case ASK_SCOPE_MINUTES:
+		return (struct cap_plan){ .scope = CAPD_SCOPE_MINUTES, .value = s->value };
+	case ASK_SCOPE_ALWAYS:
+		return (struct cap_plan){ .scope = CAPD_SCOPE_ALWAYS };
+	default:
+		return (struct cap_plan){ .scope = 0 };
+	}
+}
+
+/* An ask that a standing grant (from an earlier answer) already covers,
+ * for the target asked for, or the policy's default one: no prompt.  The
+ * capability is then derived from the grant (to_qube, to_dom0). */
+static bool covered_by_grant(const struct request *r, const struct policy_qube *src,
+			     const struct policy_facts_table *t, const struct policy_decision *d,
+			     struct cap_plan *plan, const char **target)
+{
+	static const struct cap_plan probe = { .from_grant = true };
+	const char *cand = r->hdr.target[0] != '@' ? r->hdr.target : d->default_target;
+	const struct policy_qube *tq;
+	bool offered = false;
+
+	if (cand == NULL || cand[0] == '\0' || cand[0] == '@')
+		return false;
+	for (size_t i = 0; i < d->ntargets; i++)
+		offered = offered || strcmp(d->targets[i], cand) == 0;
+	tq = strcmp(cand, "dom0") == 0 ? NULL : policy_facts_table_find(t, cand);
+	if (!offered || (tq == NULL && strcmp(cand, "dom0") != 0))
+		return false;
+	/* capd derives the call's capability if a grant covers it: that is
+	 * the one the call then uses (one use of the grant per call). */
+	if (policyd_cap_get(&probe, &(struct cap_who){ r->hdr.source, src->qid, cand, tq ? tq->qid : 0, r->name,
+						       r->arg, r->hdr.request_id }, &plan->tok) < 0)
+		return false;
+	log_info("%s -> %s %s: a standing grant covers it", r->hdr.source, cand, r->service);
+	plan->ready = true;
+	*target = cand;
+	return true;
 }
 
 /* The request's sender: root (dom0's own programs), or the qrexec-daemon
@@ -193,6 +257,8 @@ int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool qu
 	struct policy_query q;
 	uint32_t port;
 	static struct ask_reply reply;
+	struct cap_plan plan = { .scope = 0 };
+	struct cap_who who;
 	const struct policy_qube *src;
 	char esc[160];
 	const char *target;
@@ -219,32 +285,42 @@ int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool qu
 	log_escape(r.service, strlen(r.service), esc, sizeof(esc));
 	if (!quiet)
 		log_info("%s -> %s %s: %s (%s, %s:%u)", r.hdr.source, r.hdr.target, esc,
-		 policy_verdict_name(d.verdict), policy_reason_name(d.reason), d.file ? d.file : "-", d.line);
-	target = d.target;
-	if (d.verdict == POLICY_ASK) {
-		src = policy_facts_table_find(t, r.hdr.source);
-		if (policyd_ask(r.hdr.source, src ? src->label : NULL, r.service, &d, &reply) < 0) {
-			log_info("%s -> %s %s: the user said no", r.hdr.source, r.hdr.target, esc);
-			answer(fd, POLICY_REP_DENY, 0, 0);
-			return 0;
-		}
-		log_info("%s -> %s %s: the user allowed %s", r.hdr.source, reply.target, esc,
-			 reply.scope.kind == ASK_SCOPE_ONCE ? "this call" : "a standing grant (this call only until capd keeps grants)");
-		target = reply.target;
-	} else if (d.verdict != POLICY_ALLOW) {
+			 policy_verdict_name(d.verdict), policy_reason_name(d.reason), d.file ? d.file : "-", d.line);
+	src = policy_facts_table_find(t, r.hdr.source);
+	who = (struct cap_who){ r.hdr.source, src ? src->qid : 0, "", 0, r.name, r.arg, r.hdr.request_id };
+	policyd_cap_audit(&who, r.hdr.target,
+			  d.verdict == POLICY_ALLOW ? CAPD_VERDICT_ALLOW
+			  : d.verdict == POLICY_ASK ? CAPD_VERDICT_ASK : CAPD_VERDICT_DENY,
+			  policy_reason_name(d.reason), d.file, d.line);
+	if (src == NULL || (d.verdict != POLICY_ALLOW && d.verdict != POLICY_ASK)) {
 		answer(fd, POLICY_REP_DENY, 0, 0);
 		return 0;
 	}
+	target = d.target;
+	if (d.verdict == POLICY_ASK && !covered_by_grant(&r, src, t, &d, &plan, &target)) {
+		if (policyd_ask(r.hdr.source, src->label, r.service, &d, &reply) < 0) {
+			log_info("%s -> %s %s: the user said no", r.hdr.source, r.hdr.target, esc);
+			policyd_cap_audit(&who, r.hdr.target, CAPD_VERDICT_USER_DENY, "user", NULL, 0);
+			answer(fd, POLICY_REP_DENY, 0, 0);
+			return 0;
+		}
+		target = reply.target;
+		plan = plan_of(&reply.scope);
+		log_info("%s -> %s %s: the user allowed %s", r.hdr.source, target, esc,
+			 plan.scope == 0 ? "this call" : "a standing grant");
+		who.target = target;
+		policyd_cap_audit(&who, r.hdr.target, CAPD_VERDICT_USER_ALLOW, "user", NULL, 0);
+	}
 	if (strncmp(target, "@dispvm:", 8) == 0)
-		return to_dispvm(fd, &r, t, target + 8, d.user);
+		return to_dispvm(fd, &r, t, src, target + 8, d.user);
 	if (strcmp(target, "dom0") == 0)
-		return to_dom0(fd, &r, d.user, dom0_port) < 0;
+		return to_dom0(fd, &r, src, d.user, &plan, dom0_port) < 0;
 	if ((tq = policy_facts_table_find(t, target)) == NULL) {
 		log_warnx("%s -> %s: no such qube; refused", r.hdr.source, target);
 		answer(fd, POLICY_REP_DENY, 0, 0);
 		return 1;
 	}
-	switch (to_qube(fd, &r, tq, d.user, d.autostart, &port)) {
+	switch (to_qube(fd, &r, src, tq, d.user, d.autostart, &plan, &port)) {
 	case 0:
 		return 0;
 	case -1:

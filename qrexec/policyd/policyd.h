@@ -8,6 +8,7 @@
 
 #include "lib/sandbox.h"
 #include "qrexec/policy/policy.h"
+#include "capd/capd_parse.h"
 #include "capd/prompt/ask_parse.h"
 #include "qrexec/protocol.h"
 
@@ -29,6 +30,40 @@ int policyd_dispvm_create(const char *tmpl, const char *label, char *name, size_
 	__attribute__((warn_unused_result));
 /* Kills and removes it. */
 void policyd_dispvm_destroy(const char *name);
+
+/* cap.c: capd.  A call as capd binds it. */
+struct cap_who {
+	const char *source;
+	uint32_t source_qid;
+	const char *target;         /* a qube name, or "dom0" */
+	uint32_t target_qid;
+	const char *service;        /* without the argument */
+	const char *argument;       /* "" for none */
+	const char *request_id;
+};
+
+/* How its capability is had: minted for this call (scope 0), derived
+ * from a standing grant that already covers it (from_grant), or from a
+ * grant made now with the user's scope (CAPD_SCOPE_*, value); or had
+ * already (ready: derived while checking for a grant, tok). */
+struct cap_plan {
+	bool from_grant;
+	uint32_t scope, value;
+	bool ready;
+	struct capd_token tok;
+};
+
+/* 0 with *tok, or -1 (logged, except "no grant covers it" when asked
+ * from_grant: then the user is asked). */
+int policyd_cap_get(const struct cap_plan *plan, const struct cap_who *w, struct capd_token *tok)
+	__attribute__((warn_unused_result));
+/* A call into dom0: policyd redeems it itself, its runner serving it. */
+int policyd_cap_redeem_dom0(const struct cap_who *w, const struct capd_token *tok)
+	__attribute__((warn_unused_result));
+/* The decision, in capd's audit log (CAPD_VERDICT_*; reason a policy
+ * reason name; file:line the rule, or NULL and 0). */
+void policyd_cap_audit(const struct cap_who *w, const char *requested, uint32_t verdict, const char *reason,
+		       const char *file, uint32_t line);
 
 /* runner.c: dom0 services run outside policyd's sandbox. */
 enum { RUNNER_SERVE = 1, RUNNER_ASK = 2 };

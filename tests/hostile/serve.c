@@ -196,6 +196,9 @@ int fa_dom0(const char *mode, int argc, char **argv, bool *found)
 		count = argc == 4 ? (unsigned)strtoul(argv[3], NULL, 10) : 1;
 	} else if (strcmp(mode, "dom0-exec") == 0 && (argc == 3 || argc == 4)) {
 		req.op = DREQ_EXEC;
+		/* An EXEC names its call; the harness's daemons (no --qid) ask
+		 * capd nothing, so no capability goes with it. */
+		snprintf(req.request_id, sizeof(req.request_id), "hostile-exec");
 		cmdline = argv[2];
 		req.cmdline_len = (uint32_t)strlen(cmdline) + 1;
 		count = argc == 4 ? (unsigned)strtoul(argv[3], NULL, 10) : 1;
