@@ -224,10 +224,14 @@ static int redeem(const struct daemon *d, const struct dom0req *req, const char 
 
 	if (d->qid == 0)
 		return 0;
-	if (capd_token_decode(req->token, sizeof(req->token), &tok) != CAPD_PARSE_OK)
+	if (capd_token_decode(req->token, sizeof(req->token), &tok) != CAPD_PARSE_OK) {
+		log_warnx("%s: capd refused the call's capability (malformed token)", d->name);
 		return -EACCES;
-	if (capcall_build(&call, cmdline, req->source_qid, d->name, d->qid, req->request_id) < 0)
+	}
+	if (capcall_build(&call, cmdline, req->source_qid, d->name, d->qid, req->request_id) < 0) {
+		log_warnx("%s: an EXEC that no capability can name: refused", d->name);
 		return -EINVAL;
+	}
 	rc = capd_redeem(NULL, &tok, &call, &reason, now_ms() + CAPD_REQ_TIMEOUT_MS);
 	if (rc < 0)
 		log_warnx("%s: capd refused the call's capability (%s, reason %u)", d->name, strerror(-rc), reason);
