@@ -100,6 +100,11 @@ echo "exit code $? (126: refused by policy)"
 echo "dom0's log of the decisions:"
 grep -E 'demo.Greet' "$BULKHEAD_ROOT/var/log/bulkhead/qrexec-policyd.log" | sed 's/^.*handle.c:[0-9]*: /    /'
 
+step "Every allowed call carried a capability; capd's audit log proves it"
+echo "(policyd asked capd to mint one; personal's qrexec-daemon redeemed it before running anything)"
+run bulkhead-audit show --service demo.Greet
+run bulkhead-audit verify
+
 step "Shutting down"
 run qvm-shutdown --wait --timeout 20 work personal untrusted || die "shutdown"
 run qvm-ls
