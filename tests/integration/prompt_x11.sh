@@ -48,7 +48,7 @@ start() {
 	ARGS=("$@")
 	"$ASK" "$@" >"$tmp/out" 2>"$tmp/err" &
 	PROMPT=$!
-	"$DRV" wait 10000 >/dev/null || fail "no window for: $*"
+	"$DRV" wait 20000 >/dev/null || fail "no window for: $*"
 }
 # The window ignores input for its first 500 ms.
 past_guard() { sleep 0.7; }

@@ -70,7 +70,9 @@ static void sync_server(void)
 	free(xcb_get_input_focus_reply(c, xcb_get_input_focus(c), NULL));
 }
 
-/* The prompt's top-level window, mapped or not (0: none). */
+/* The prompt's top-level window, mapped or not (0: none).  A viewable
+ * one wins: the previous case's window may linger, unmapped, a moment
+ * after its prompt exited (under load, long enough to be found first). */
 static xcb_window_t find_prompt(int *viewable)
 {
 	xcb_query_tree_reply_t *t = xcb_query_tree_reply(c, xcb_query_tree(c, scr->root), NULL);
@@ -79,7 +81,7 @@ static xcb_window_t find_prompt(int *viewable)
 	*viewable = 0;
 	if (t == NULL)
 		die("cannot list the root window's children");
-	for (int i = 0; i < xcb_query_tree_children_length(t) && !found; i++) {
+	for (int i = 0; i < xcb_query_tree_children_length(t) && !*viewable; i++) {
 		xcb_window_t w = xcb_query_tree_children(t)[i];
 		xcb_get_property_reply_t *p = xcb_get_property_reply(c,
 			xcb_get_property(c, 0, w, XCB_ATOM_WM_CLASS, XCB_ATOM_STRING, 0, 16), NULL);
@@ -89,8 +91,12 @@ static xcb_window_t find_prompt(int *viewable)
 			xcb_get_window_attributes_reply_t *a =
 				xcb_get_window_attributes_reply(c, xcb_get_window_attributes(c, w), NULL);
 
-			found = w;
-			*viewable = a && a->map_state == XCB_MAP_STATE_VIEWABLE;
+			if (a && a->map_state == XCB_MAP_STATE_VIEWABLE) {
+				found = w;
+				*viewable = 1;
+			} else if (!found) {
+				found = w;
+			}
 			free(a);
 		}
 		free(p);
