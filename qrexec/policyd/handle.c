@@ -184,6 +184,14 @@ static int to_dispvm(int fd, const struct request *r, const struct policy_facts_
 	return rc != 0;
 }
 
+static void audit_decision(const struct cap_who *who, const char *requested, const struct policy_decision *d)
+{
+	policyd_cap_audit(who, requested,
+			  d->verdict == POLICY_ALLOW ? CAPD_VERDICT_ALLOW
+			  : d->verdict == POLICY_ASK ? CAPD_VERDICT_ASK : CAPD_VERDICT_DENY,
+			  policy_reason_name(d->reason), d->file, d->line);
+}
+
 /* The user's scope as a grant (ask_parse.h's scopes, capd's). */
 static struct cap_plan plan_of(const struct ask_scope *s)
 {
@@ -258,6 +266,8 @@ int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool qu
 	uint32_t port;
 	static struct ask_reply reply;
 	struct cap_plan plan = { .scope = 0 };
+	bool deferred;
+	int rc;
 	struct cap_who who;
 	const struct policy_qube *src;
 	char esc[160];
@@ -288,10 +298,13 @@ int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool qu
 			 policy_verdict_name(d.verdict), policy_reason_name(d.reason), d.file ? d.file : "-", d.line);
 	src = policy_facts_table_find(t, r.hdr.source);
 	who = (struct cap_who){ r.hdr.source, src ? src->qid : 0, "", 0, r.name, r.arg, r.hdr.request_id };
-	policyd_cap_audit(&who, r.hdr.target,
-			  d.verdict == POLICY_ALLOW ? CAPD_VERDICT_ALLOW
-			  : d.verdict == POLICY_ASK ? CAPD_VERDICT_ASK : CAPD_VERDICT_DENY,
-			  policy_reason_name(d.reason), d.file, d.line);
+	/* The decision's record.  An allowed call's is written once the call
+	 * is on its way (its mint and redeem records come first): the record
+	 * is as durable, and the call does not wait for its fsync.  Not so for
+	 * a disposable target, whose setup lasts as long as its call. */
+	deferred = src != NULL && d.verdict == POLICY_ALLOW && strncmp(d.target, "@dispvm:", 8) != 0;
+	if (!deferred)
+		audit_decision(&who, r.hdr.target, &d);
 	if (src == NULL || (d.verdict != POLICY_ALLOW && d.verdict != POLICY_ASK)) {
 		answer(fd, POLICY_REP_DENY, 0, 0);
 		return 0;
@@ -312,21 +325,20 @@ int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool qu
 		policyd_cap_audit(&who, r.hdr.target, CAPD_VERDICT_USER_ALLOW, "user", NULL, 0);
 	}
 	if (strncmp(target, "@dispvm:", 8) == 0)
-		return to_dispvm(fd, &r, t, src, target + 8, d.user);
-	if (strcmp(target, "dom0") == 0)
-		return to_dom0(fd, &r, src, d.user, &plan, dom0_port) < 0;
-	if ((tq = policy_facts_table_find(t, target)) == NULL) {
+		rc = to_dispvm(fd, &r, t, src, target + 8, d.user);
+	else if (strcmp(target, "dom0") == 0)
+		rc = to_dom0(fd, &r, src, d.user, &plan, dom0_port) < 0;
+	else if ((tq = policy_facts_table_find(t, target)) == NULL) {
 		log_warnx("%s -> %s: no such qube; refused", r.hdr.source, target);
 		answer(fd, POLICY_REP_DENY, 0, 0);
-		return 1;
+		rc = 1;
+	} else {
+		rc = to_qube(fd, &r, src, tq, d.user, d.autostart, &plan, &port);
+		if (rc == -1)
+			answer(fd, POLICY_REP_DENY, 0, 0);      /* not answered yet */
+		rc = rc != 0;
 	}
-	switch (to_qube(fd, &r, src, tq, d.user, d.autostart, &plan, &port)) {
-	case 0:
-		return 0;
-	case -1:
-		answer(fd, POLICY_REP_DENY, 0, 0);      /* not answered yet */
-		return 1;
-	default:
-		return 1;
-	}
+	if (deferred)
+		audit_decision(&who, r.hdr.target, &d);
+	return rc;
 }
