@@ -264,7 +264,11 @@ static int serve(const struct vmm_request *r, struct vmm_wire_reply *rep)
 	case VMM_OP_VOLUME_CLONE:
 		return backend->volume_clone(&r->q[0], &r->q[1]);
 	case VMM_OP_VOLUME_REMOVE:
-		return backend->volume_remove(&r->q[0]);
+		rc = backend->volume_remove(&r->q[0]);
+		/* Volumes go last in a removal: the qube is gone. */
+		if (rc == 0)
+			monitor_forget_grants(r->q[0].name, r->q[0].qid);
+		return rc;
 	case VMM_OP_START:
 		s.qube = &r->q[0];
 		s.root_template = (r->present & 2u) ? &r->q[1] : NULL;

@@ -10,4 +10,8 @@
 
 _Noreturn void vmm_monitor_run(int fd, const struct vmm_backend *be, const char *root);
 
+/* core/monitor_grants.c (linked into bulkheadd): revokes, through capd,
+ * the standing grants that name the removed qube name/qid. */
+void monitor_forget_grants(const char *name, uint32_t qid);
+
 #endif

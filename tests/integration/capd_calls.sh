@@ -97,6 +97,20 @@ note "a dom0 request with no valid capability: refused by the target's daemon, n
 in_qube personal 0 test -e /tmp/forged && fail "the forged call ran"
 grep -q "capd refused the call's capability" "$LOGS/qrexec.personal.log" || fail "the refusal is not logged"
 
+note "a removed qube's standing grants are revoked with it"
+echo 'test.Temp * work temp ask' >"$pol/20-temp.policy"
+expect_ok qvm-create --label gray temp >/dev/null
+expect_ok qvm-start temp >/dev/null
+in_qube temp 0 sh -c 'mkdir -p /usr/local/etc/qubes-rpc && printf "#!/bin/sh\necho ran\n" >/usr/local/etc/qubes-rpc/test.Temp &&
+  chmod +x /usr/local/etc/qubes-rpc/test.Temp' || fail "installing test.Temp"
+user "Target [" "1\n" "Scope [" "4\n" "[y/N]: " "y\n"
+[ "$(in_qube work 1000 /usr/lib/bulkhead/bin/qrexec-client-vm temp test.Temp </dev/null)" = ran ] || fail "call to temp"
+user_done
+qvm-cap list | grep -q 'test.Temp' || fail "no grant for temp"
+expect_ok qvm-kill temp >/dev/null
+expect_ok qvm-remove --force temp >/dev/null
+qvm-cap list | grep -q 'test.Temp' && fail "temp's grant outlived temp"
+
 note "the audit log verifies and holds every kind of event"
 out=$(bulkhead-audit verify) || fail "bulkhead-audit verify: $out"
 for e in policy mint mint-from-grant redeem grant-create grant-revoke refuse capd-start; do
