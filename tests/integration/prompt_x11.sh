@@ -30,7 +30,9 @@ trap cleanup EXIT
 
 # Xvfb picks a free display itself and writes its number on fd 3 when
 # it accepts connections.
-Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3>"$tmp/display" 2>"$tmp/xvfb.log" &
+# -noreset: an X server resets when its last client leaves, and refuses
+# connections meanwhile; the driver and the prompts come and go.
+Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp -noreset 3>"$tmp/display" 2>"$tmp/xvfb.log" &
 XVFB_PID=$!
 for _ in $(seq 1 200); do
 	[ -s "$tmp/display" ] && break
