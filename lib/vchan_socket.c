@@ -380,12 +380,14 @@ fail:
 
 static void sock_close(struct vchan *v);
 
-static struct vchan *sock_server_init(uint32_t remote, uint32_t port, size_t read_min,
-				      size_t write_min, int *err)
+/* A channel (server, client, port) with its name and its directory open:
+ * a qube's own, or in dom0 its peer's (the only one the peer sees).
+ * NULL with *err set on failure. */
+static struct sockchan *chan_new(uint32_t server, uint32_t client, uint32_t port, int *err)
 {
-	uint32_t local = vchan_local_domain();
+	uint32_t local = vchan_local_domain(), remote = local == server ? client : server;
 	struct sockchan *c = calloc(1, sizeof(*c));
-	int rc, sock;
+	int rc;
 
 	if (c == NULL) {
 		set_err(err, -ENOMEM);
@@ -393,14 +395,23 @@ static struct vchan *sock_server_init(uint32_t remote, uint32_t port, size_t rea
 	}
 	c->base.ops = &vchan_socket_ops;
 	c->conn = c->lfd = c->dirfd = c->watch = -1;
-	/* A qube binds in its own directory; dom0 in its client's, the only
-	 * one that client sees. */
-	if ((rc = chan_name(c->name, local, remote, port)) < 0)
-		goto fail;
-	if ((rc = c->dirfd = open_chan_dir(local != 0 ? local : remote)) < 0)
-		goto fail;
-	if ((rc = check_proc(c->dirfd)) < 0)
-		goto fail;
+	if ((rc = chan_name(c->name, server, client, port)) < 0 ||
+	    (rc = c->dirfd = open_chan_dir(local != 0 ? local : remote)) < 0 || (rc = check_proc(c->dirfd)) < 0) {
+		sock_close(&c->base);
+		set_err(err, rc);
+		return NULL;
+	}
+	return c;
+}
+
+static struct vchan *sock_server_init(uint32_t remote, uint32_t port, size_t read_min,
+				      size_t write_min, int *err)
+{
+	struct sockchan *c = chan_new(vchan_local_domain(), remote, port, err);
+	int rc, sock;
+
+	if (c == NULL)
+		return NULL;
 	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (sock < 0) {
 		rc = -errno;
@@ -507,23 +518,13 @@ static struct vchan *sock_client_init(uint32_t remote, uint32_t port, uint64_t d
 				      int *err)
 {
 	uint32_t local = vchan_local_domain();
-	struct sockchan *c = calloc(1, sizeof(*c));
+	struct sockchan *c = chan_new(remote, local, port, err);
 	int rc, ino = -1, fd = -1;
 	dev_t dev = 0;
 	ino_t inode = 0;
 
-	if (c == NULL) {
-		set_err(err, -ENOMEM);
+	if (c == NULL)
 		return NULL;
-	}
-	c->base.ops = &vchan_socket_ops;
-	c->conn = c->lfd = c->dirfd = c->watch = -1;
-	if ((rc = chan_name(c->name, remote, local, port)) < 0)
-		goto fail;
-	if ((rc = c->dirfd = open_chan_dir(local != 0 ? local : remote)) < 0)
-		goto fail;
-	if ((rc = check_proc(c->dirfd)) < 0)
-		goto fail;
 	/* Look first: usually the server is there already, and an inotify
 	 * instance costs ~10 ms to close (an RCU grace period) on the call's
 	 * critical path.  Otherwise watch, then look again before waiting, so
