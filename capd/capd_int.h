@@ -14,9 +14,8 @@
  * of qrexec-daemons (each a qube's, possibly hostile) never takes the
  * slots policyd and the administrator need. */
 #define CAPD_CONN_MAX         512u
-#define CAPD_CONN_POLICYD     256u    /* policyd's request children (its MAX_CHILDREN), and root */
-#define CAPD_CONN_ADMIN       16u
-#define CAPD_CONN_DAEMONS     (CAPD_CONN_MAX - CAPD_CONN_POLICYD - CAPD_CONN_ADMIN)
+#define CAPD_CONN_POLICYD     256u    /* policyd's request children (its MAX_CHILDREN) and root, together */
+#define CAPD_CONN_DAEMONS     (CAPD_CONN_MAX - CAPD_CONN_POLICYD)
 #define CAPD_CONN_PER_DAEMON  4u
 #define CAPD_TICK_MS          1000u   /* expiry sweep */
 #define CAPD_REFUSAL_AUDIT_MS 1000u   /* at most one record a second for unknown callers */

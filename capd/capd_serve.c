@@ -450,11 +450,12 @@ void serve_add(int fd, uid_t uid, uint64_t now_ms)
 				slot = &conns[i];
 			continue;
 		}
-		same_class += conns[i].caller == who;
+		same_class += (conns[i].caller == CALLER_DAEMON) == (who == CALLER_DAEMON);
 		same_uid += conns[i].uid == uid;
 	}
-	/* Root is policyd too, for now (see permits[]): it gets policyd's share. */
-	limit = who == CALLER_POLICYD || who == CALLER_ADMIN ? CAPD_CONN_POLICYD : CAPD_CONN_DAEMONS;
+	/* Two shares: the daemons', and policyd's with root's (root is
+	 * policyd too, for now: see permits[]). */
+	limit = who == CALLER_DAEMON ? CAPD_CONN_DAEMONS : CAPD_CONN_POLICYD;
 	if (slot == NULL || same_class >= limit || (who == CALLER_DAEMON && same_uid >= CAPD_CONN_PER_DAEMON)) {
 		refuse_peer(fd, uid, "too-many-connections", now_ms);
 		return;
