@@ -12,10 +12,8 @@
 
 #define DISPVM_NAME_TRIES 16u     /* dispN names already taken: try another N */
 
-/* One Admin API call; 0, or -1 (with the exception type in exc when the
- * call was refused). */
-static int call(const char *method, const char *dest, const char *arg, const char *payload, char *exc,
-		size_t exclen)
+int policyd_admin(const char *method, const char *dest, const char *arg, const char *payload, char *exc,
+		  size_t exclen)
 {
 	struct admin_reply r;
 	int rc = admin_call(method, dest, arg, payload, payload ? strlen(payload) : 0, &r);
@@ -40,8 +38,8 @@ int policyd_dispvm_create(const char *tmpl, const char *label, char *name, size_
 			return -1;
 		snprintf(name, namelen, "disp%u", 1u + n % 9999u);
 		snprintf(payload, sizeof(payload), "name=%s label=%s", name, label && label[0] ? label : "red");
-		if (call("admin.vm.Create.DispVM", "dom0", tmpl, payload, exc, sizeof(exc)) == 0) {
-			if (call("admin.vm.Start", name, "", NULL, NULL, 0) == 0)
+		if (policyd_admin("admin.vm.Create.DispVM", "dom0", tmpl, payload, exc, sizeof(exc)) == 0) {
+			if (policyd_admin("admin.vm.Start", name, "", NULL, NULL, 0) == 0)
 				return 0;
 			log_warnx("cannot start the disposable %s", name);
 			policyd_dispvm_destroy(name);
@@ -58,7 +56,7 @@ int policyd_dispvm_create(const char *tmpl, const char *label, char *name, size_
 void policyd_dispvm_destroy(const char *name)
 {
 	/* Kill (not shutdown): nothing in it is worth keeping. */
-	(void)call("admin.vm.Kill", name, "", NULL, NULL, 0);
-	if (call("admin.vm.Remove", name, "", NULL, NULL, 0) < 0)
+	(void)policyd_admin("admin.vm.Kill", name, "", NULL, NULL, 0);
+	if (policyd_admin("admin.vm.Remove", name, "", NULL, NULL, 0) < 0)
 		log_warnx("the disposable %s could not be removed", name);
 }

@@ -23,6 +23,11 @@ int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool qu
 int policyd_ask(const char *source, const char *label, const char *service_full, const struct policy_decision *d,
 		struct ask_reply *reply);
 
+/* dispvm.c: one Admin API call to bulkheadd; 0, or -1 (with the
+ * exception type in exc, when not NULL, if bulkheadd refused it). */
+int policyd_admin(const char *method, const char *dest, const char *arg, const char *payload, char *exc,
+		  size_t exclen);
+
 /* dispvm.c: a disposable qube from tmpl (an AppVM with
  * template_for_dispvms), named dispN into name, created and started.
  * 0, or -1 (logged; nothing left behind). */
