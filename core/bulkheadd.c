@@ -180,8 +180,8 @@ static void conn_readable(struct admin_server *srv, struct conn *c)
 	int rc;
 
 	if (c->len == ADMIN_MAX_REQUEST) {
-		char probe;
-		n = read(c->fd, &probe, 1);
+		char untrusted_probe;
+		n = read(c->fd, &untrusted_probe, 1);
 		if (n > 0) {
 			log_warnx("admin request over %u bytes; dropped", ADMIN_MAX_REQUEST);
 			conn_close(c);

@@ -134,7 +134,7 @@ static void start_daemon(const char *name, uint32_t qid, uint32_t domid)
 	char *argv[] = { "qrexec-daemon", dom, (char *)name, "--qid", q, "--ready-fd", "3", NULL };
 	struct pollfd p;
 	int ready[2];
-	char c;
+	char untrusted_ready;   /* the daemon runs under its qube's uid by then */
 
 	if (daemon_path[0] == '\0')
 		return;
@@ -163,7 +163,7 @@ static void start_daemon(const char *name, uint32_t qid, uint32_t domid)
 	 * agent to reach the daemon, bounded; after that the qube runs
 	 * without qrexec (said in the log) rather than failing to start. */
 	p = (struct pollfd){ .fd = ready[0], .events = POLLIN };
-	if (poll(&p, 1, QREXEC_READY_TIMEOUT_MS) != 1 || read(ready[0], &c, 1) != 1)
+	if (poll(&p, 1, QREXEC_READY_TIMEOUT_MS) != 1 || read(ready[0], &untrusted_ready, 1) != 1)
 		log_warnx("monitor: qrexec to %s not ready within %u ms", name, QREXEC_READY_TIMEOUT_MS);
 	close(ready[0]);
 }

@@ -203,19 +203,19 @@ static int copy_alternatives(int etcfd, uint32_t base)
 		return rc < 0 ? rc : -errno;
 	}
 	while (rc == 0 && (e = readdir(d)) != NULL) {
-		char target[256];
+		char untrusted_target[256];
 		ssize_t n;
 
 		if (e->d_type != DT_LNK || e->d_name[0] == '.' ||
 		    names_check(NAME_FEATURE, (const uint8_t *)e->d_name, strlen(e->d_name)) < 0)
 			continue;
-		n = readlinkat(dirfd(d), e->d_name, target, sizeof(target) - 1);
+		n = readlinkat(dirfd(d), e->d_name, untrusted_target, sizeof(untrusted_target) - 1);
 		if (n <= 0)
 			continue;
-		target[n] = '\0';
-		if (strncmp(target, "/usr/", 5) != 0 || strstr(target, "..") != NULL)
+		untrusted_target[n] = '\0';
+		if (strncmp(untrusted_target, "/usr/", 5) != 0 || strstr(untrusted_target, "..") != NULL)
 			continue;
-		if (symlinkat(target, afd, e->d_name) < 0 ||
+		if (symlinkat(untrusted_target, afd, e->d_name) < 0 ||
 		    fchownat(afd, e->d_name, base, base, AT_SYMLINK_NOFOLLOW) < 0)
 			rc = -errno;
 	}

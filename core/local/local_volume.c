@@ -444,7 +444,7 @@ static int copy_entry(struct copy_ctx *c, int sdir, const char *sname, int ddir,
 	unsigned depth)
 {
 	struct stat st;
-	char target[PATH_MAX];
+	char untrusted_target[PATH_MAX];   /* a qube's link: copied, never followed */
 	ssize_t n;
 
 	if (fstatat(sdir, sname, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -457,11 +457,11 @@ static int copy_entry(struct copy_ctx *c, int sdir, const char *sname, int ddir,
 	case S_IFREG:
 		return copy_reg(c, sdir, sname, ddir, dname, &st);
 	case S_IFLNK:
-		n = readlinkat(sdir, sname, target, sizeof(target) - 1);
+		n = readlinkat(sdir, sname, untrusted_target, sizeof(untrusted_target) - 1);
 		if (n < 0)
 			return -errno;
-		target[n] = '\0';
-		if (symlinkat(target, ddir, dname) < 0 ||
+		untrusted_target[n] = '\0';
+		if (symlinkat(untrusted_target, ddir, dname) < 0 ||
 		    fchownat(ddir, dname, shift_id(c, st.st_uid), shift_id(c, st.st_gid), AT_SYMLINK_NOFOLLOW) < 0)
 			return -errno;
 		return 0;

@@ -45,7 +45,7 @@ struct state {
 	/* The channel's stream for splice(2), or -1 (copy everything). */
 	int sfd;
 	/* Inbound: header, then payload, then delivery to a local fd. */
-	uint8_t rx_hdr[HDR];
+	uint8_t untrusted_rx_hdr[HDR];
 	size_t rx_hdr_have;
 	uint32_t rx_type, rx_len;
 	uint8_t *untrusted_rx;
@@ -205,7 +205,7 @@ static int accept_header(struct state *s)
 	struct msg_header h;
 	enum qrexec_peer from = s->cfg->role == PUMP_SERVICE ? PEER_DATA_CLIENT : PEER_DATA_SERVICE;
 
-	if (qrexec_hdr_decode(s->rx_hdr, HDR, &h) != QREXEC_OK ||
+	if (qrexec_hdr_decode(s->untrusted_rx_hdr, HDR, &h) != QREXEC_OK ||
 	    qrexec_data_msg_check(&h, from, s->cfg->version) != QREXEC_OK)
 		return -EPROTO;
 	s->rx_type = h.type;
@@ -317,7 +317,7 @@ static int pump_rx(struct state *s)
 		if (s->exit_received)
 			return 0;
 		if (!s->rx_in_payload) {
-			n = vchan_read(s->cfg->v, s->rx_hdr + s->rx_hdr_have, HDR - s->rx_hdr_have);
+			n = vchan_read(s->cfg->v, s->untrusted_rx_hdr + s->rx_hdr_have, HDR - s->rx_hdr_have);
 			if (n <= 0)
 				return (int)n;
 			s->rx_hdr_have += (size_t)n;
