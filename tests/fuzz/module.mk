@@ -28,8 +28,8 @@ endif
 
 .PHONY: fuzz
 fuzz: $(FUZZERS)
-	FUZZ_SECONDS=$(FUZZ_SECONDS) BULKHEAD_BUILD=$(CURDIR)/$(BUILD) BULKHEAD_ROOT=$$(mktemp -d) \
-		tests/integration/fuzz_smoke.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RECORD=$(CURDIR)/audit/fuzz-record.tsv \
+		BULKHEAD_BUILD=$(CURDIR)/$(BUILD) BULKHEAD_ROOT=$$(mktemp -d) tests/integration/fuzz_smoke.sh
 
 # qrexec wire-protocol parsers (qrexec/*_parse.c), one target per family.
 QREXEC_FUZZ_SRCS := qrexec/field_parse.c qrexec/hdr_parse.c qrexec/trigger_parse.c \
