@@ -13,13 +13,18 @@ printf '%s\n' "$out" | grep -q '^untrusted_ lint: [1-9][0-9]* reads in [1-9][0-9
 	fail "no untrusted_ summary line"
 
 # A fresh copy of the tracked tree (not a git checkout: the lint then
-# reads every file there), with one change.  Prints the lint's output;
+# reads every file there), to which the caller makes one change.  Prints the lint's output;
 # the caller checks its exit status.
 copy=$BULKHEAD_ROOT/tree
 fresh_copy() {
 	rm -rf "$copy"
 	mkdir -p "$copy"
-	(cd "$top" && git ls-files -z | xargs -0 cp --parents -t "$copy") || fail "cannot copy the tree"
+	if [ -d "$top/.git" ]; then
+		(cd "$top" && git ls-files -z | xargs -0 cp --parents -t "$copy") || fail "cannot copy the tree"
+	else   # an exported tree: everything but the build
+		(cd "$top" && tar --exclude=./build --exclude=./var -cf - .) | tar -xf - -C "$copy" ||
+			fail "cannot copy the tree"
+	fi
 }
 inject() {   # FILE TEXT: appends TEXT (lines) to FILE in the copy
 	printf '%s\n' "$2" >>"$copy/$1"
