@@ -27,9 +27,11 @@ def _rows(path):
 
 
 def proofs_lines(results):
-    """The normalised record lines of make proofs' results.tsv: every
-    well-formed row, sorted.  A malformed row is an error: the record
-    must not silently lose a parser."""
+    """The normalised record lines of make proofs' output: every row of
+    results.tsv (FILE PROVED TOTAL STATUS, DRIVER eva ALARMS STATUS) and,
+    from negative.tsv beside it, each negative test as PATCH negative -
+    STATUS; sorted.  A malformed row is an error: the record must not
+    silently lose a parser."""
     out = []
     with open(results, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
@@ -37,18 +39,30 @@ def proofs_lines(results):
             if not line.strip() or line.startswith("#"):
                 continue
             fields = line.split("\t")
-            if len(fields) != 4 or not fields[2].isdigit() or (fields[1] != "eva" and not fields[1].isdigit()):
+            wp_ok = len(fields) == 4 and fields[1].isdigit() and fields[2].isdigit()
+            eva_ok = len(fields) == 4 and fields[1] == "eva" and (fields[2].isdigit() or fields[2] == "-")
+            if not (wp_ok or eva_ok):
                 raise SystemExit("audit: %s:%d: expected FILE<TAB>PROVED<TAB>TOTAL<TAB>STATUS "
                                  "or DRIVER<TAB>eva<TAB>ALARMS<TAB>STATUS" % (results, n))
             out.append("\t".join(fields))
+    negative = os.path.join(os.path.dirname(results), "negative.tsv")
+    if os.path.exists(negative):
+        with open(negative, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                fields = line.rstrip("\n").split("\t")
+                if fields == [""]:
+                    continue
+                if len(fields) < 2:
+                    raise SystemExit("audit: %s:%d: expected PATCH<TAB>STATUS" % (negative, n))
+                out.append("%s\tnegative\t-\t%s" % (fields[0], fields[-1]))
     return sorted(out)
 
 
 def update_proofs_record(root, results):
     """Copies results (make proofs' output) into the committed record.
     Returns True if the record changed."""
-    header = ["# Copied by `make audit` from make proofs' results.tsv: FILE PROVED TOTAL STATUS,",
-              "# or DRIVER eva ALARMS STATUS.  Commit it with the report."]
+    header = ["# Copied by `make audit` from make proofs' results.tsv and negative.tsv: FILE PROVED",
+              "# TOTAL STATUS, DRIVER eva ALARMS STATUS, or PATCH negative - STATUS.  Commit it with the report."]
     text = "\n".join(header + proofs_lines(results)) + "\n"
     path = os.path.join(root, PROOFS_RECORD)
     old = open(path, encoding="utf-8").read() if os.path.exists(path) else None
@@ -60,18 +74,21 @@ def update_proofs_record(root, results):
 
 
 def proofs(root):
-    """{file: (proved, total, status)}, {driver: (alarms, status)}; None
-    when there is no record (make proofs never ran here)."""
+    """{file: (proved, total, status)}, {driver: (alarms, status)},
+    {negative-test patch: status}; None when there is no record (make
+    proofs never ran here)."""
     got = _rows(os.path.join(root, PROOFS_RECORD))
     if got is None:
         return None
-    wp, eva = {}, {}
+    wp, eva, neg = {}, {}, {}
     for f in got[1]:
         if f[1] == "eva":
-            eva[f[0]] = (int(f[2]), f[3])
+            eva[f[0]] = (f[2], f[3])
+        elif f[1] == "negative":
+            neg[f[0]] = f[3]
         else:
             wp[f[0]] = (int(f[1]), int(f[2]), f[3])
-    return wp, eva
+    return wp, eva, neg
 
 
 def fuzz(root):
