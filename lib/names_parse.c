@@ -2,10 +2,8 @@
  * offending value is not changed into something acceptable. */
 #include "names_parse.h"
 
-#include <string.h>
-
 /*@ assigns \nothing;
-    ensures \result != 0 <==> (('a' <= c <= 'z') || ('A' <= c <= 'Z') || ('0' <= c <= '9')); */
+    ensures alnum: \result <==> nm_alnum(c); */
 static bool is_alnum(uint8_t c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -13,7 +11,8 @@ static bool is_alnum(uint8_t c)
 
 /* Whether c may appear at position i (of a token of length len) of kind. */
 /*@ requires i < len;
-    assigns \nothing; */
+    assigns \nothing;
+    ensures grammar: \result <==> name_char(kind, i, c); */
 static bool char_ok(enum name_kind kind, uint8_t c, size_t i, size_t len)
 {
 	(void)len;
@@ -42,7 +41,8 @@ static bool char_ok(enum name_kind kind, uint8_t c, size_t i, size_t len)
 	return false;
 }
 
-/*@ assigns \nothing; */
+/*@ assigns \nothing;
+    ensures max: \result == name_max(kind); */
 static size_t kind_max(enum name_kind kind)
 {
 	switch (kind) {
@@ -62,12 +62,15 @@ static size_t kind_max(enum name_kind kind)
 
 /*@ requires \valid_read(buf + (0 .. len - 1));
     requires \valid_read(lit + (0 .. n - 1));
-    assigns \nothing; */
+    requires ascii: \forall integer k; 0 <= k < n ==> 0 <= lit[k] <= 127;
+    assigns \nothing;
+    ensures equal: \result <==> len == n && \forall integer k; 0 <= k < n ==> buf[k] == (uint8_t)lit[k]; */
 static bool bytes_eq(const uint8_t *buf, size_t len, const char *lit, size_t n)
 {
 	if (len != n)
 		return false;
-	/*@ loop invariant 0 <= i <= n;
+	/*@ loop invariant bound: 0 <= i <= n;
+	    loop invariant same: \forall integer k; 0 <= k < i ==> buf[k] == (uint8_t)lit[k];
 	    loop assigns i;
 	    loop variant n - i; */
 	for (size_t i = 0; i < n; i++)
@@ -76,33 +79,50 @@ static bool bytes_eq(const uint8_t *buf, size_t len, const char *lit, size_t n)
 	return true;
 }
 
+/* The names qube_reserved() lists. */
 /*@ requires \valid_read(buf + (0 .. len - 1));
     assigns \nothing;
-    ensures \result == 0 || \result == -1;
-    ensures \result == 0 ==> len <= 1023; */
+    ensures reserved: \result <==> qube_reserved(buf, len); */
+static bool qube_name_reserved(const uint8_t *buf, size_t len)
+{
+	bool none = bytes_eq(buf, len, "none", 4);
+	bool dflt = bytes_eq(buf, len, "default", 7);
+	bool dom0 = bytes_eq(buf, len, "Domain-0", 8);
+
+	/*@ assert none: none <==> (len == 4 && buf[0] == 'n' && buf[1] == 'o' && buf[2] == 'n' &&
+	                            buf[3] == 'e'); */
+	/*@ assert dflt: dflt <==> (len == 7 && buf[0] == 'd' && buf[1] == 'e' && buf[2] == 'f' &&
+	                            buf[3] == 'a' && buf[4] == 'u' && buf[5] == 'l' && buf[6] == 't'); */
+	/*@ assert dom0: dom0 <==> (len == 8 && buf[0] == 'D' && buf[1] == 'o' && buf[2] == 'm' &&
+	                            buf[3] == 'a' && buf[4] == 'i' && buf[5] == 'n' && buf[6] == '-' &&
+	                            buf[7] == '0'); */
+	if (len >= 3 && buf[len - 3] == '-' && buf[len - 2] == 'd' && buf[len - 1] == 'm')
+		return true;
+	return none || dflt || dom0;
+}
+
 int names_check(enum name_kind kind, const uint8_t *buf, size_t len)
 {
 	size_t max = kind_max(kind);
 
 	if (len > max || (len == 0 && kind != NAME_VALUE))
 		return -1;
-	/*@ loop invariant 0 <= i <= len;
+	/*@ loop invariant bound: 0 <= i <= len;
+	    loop invariant chars: \forall integer k; 0 <= k < i ==> name_char(kind, k, buf[k]);
 	    loop assigns i;
 	    loop variant len - i; */
 	for (size_t i = 0; i < len; i++)
 		if (!char_ok(kind, buf[i], i, len))
 			return -1;
-	if (kind == NAME_QUBE) {
-		if (len >= 3 && buf[len - 3] == '-' && buf[len - 2] == 'd' && buf[len - 1] == 'm')
-			return -1;
-		if (bytes_eq(buf, len, "none", 4) || bytes_eq(buf, len, "default", 7) ||
-		    bytes_eq(buf, len, "Domain-0", 8))
-			return -1;
-	}
+	if (kind == NAME_QUBE && qube_name_reserved(buf, len))
+		return -1;
 	return 0;
 }
 
-static const char *const label_names[LABEL_COUNT] = {
+/* NUL-padded rows rather than pointers to literals: label_from_name()
+ * compares against a row of known size (proved without strlen). */
+#define LABEL_NAME_SIZE 8u
+static const uint8_t label_names[LABEL_COUNT][LABEL_NAME_SIZE] = {
 	"red", "orange", "yellow", "green", "gray", "blue", "purple", "black",
 };
 
@@ -111,17 +131,40 @@ static const uint32_t label_colors[LABEL_COUNT] = {
 	0xcc0000, 0xf57900, 0xedd400, 0x73d216, 0x555555, 0x3465a4, 0x75507b, 0x000000,
 };
 
+/* Whether buf[0..len) is the string in row[0..size): its bytes, then its NUL. */
+/*@ requires \valid_read(buf + (0 .. len - 1));
+    requires \valid_read(row + (0 .. size - 1));
+    assigns \nothing;
+    ensures equal: \result <==> len < size && row[len] == 0 &&
+      \forall integer k; 0 <= k < len ==> row[k] != 0 && buf[k] == row[k]; */
+static bool row_eq(const uint8_t *buf, size_t len, const uint8_t *row, size_t size)
+{
+	if (len >= size)
+		return false;
+	/*@ loop invariant bound: 0 <= i <= len;
+	    loop invariant same: \forall integer k; 0 <= k < i ==> row[k] != 0 && buf[k] == row[k];
+	    loop assigns i;
+	    loop variant len - i; */
+	for (size_t i = 0; i < len; i++)
+		if (row[i] == 0 || buf[i] != row[i])
+			return false;
+	return row[len] == 0;
+}
+
 int label_from_name(const uint8_t *buf, size_t len)
 {
+	/*@ loop invariant bound: 0 <= i <= LABEL_COUNT;
+	    loop assigns i;
+	    loop variant LABEL_COUNT - i; */
 	for (int i = 0; i < LABEL_COUNT; i++)
-		if (bytes_eq(buf, len, label_names[i], strlen(label_names[i])))
+		if (row_eq(buf, len, label_names[i], LABEL_NAME_SIZE))
 			return i;
 	return -1;
 }
 
 const char *label_name(enum label lbl)
 {
-	return (unsigned)lbl < LABEL_COUNT ? label_names[lbl] : "?";
+	return (unsigned)lbl < LABEL_COUNT ? (const char *)label_names[lbl] : "?";
 }
 
 uint32_t label_color(enum label lbl)
