@@ -99,6 +99,31 @@ static void load_or_create_key(const char *dir, bool grants_exist, uint8_t key[C
 	log_info("created a new key in %s", dir);
 }
 
+/* etc/bulkhead/audit-sync: "group" (the default when missing) or "each",
+ * a line.  Anything else stops capd: the administrator asked for
+ * something, and guessing which could weaken the log. */
+static bool read_audit_sync(void)
+{
+	char path[BH_PATH_MAX], untrusted_text[16];
+	ssize_t n;
+	int fd;
+
+	if (bh_path(path, sizeof(path), BH_ETC_DIR "/" CAPD_AUDIT_SYNC_FILE) < 0)
+		fatalx("paths too long under %s", bh_root());
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return true;
+	if (fd < 0)
+		fatal("%s", path);
+	n = read(fd, untrusted_text, sizeof(untrusted_text));
+	close(fd);
+	if (n == 6 && memcmp(untrusted_text, "group\n", 6) == 0)
+		return true;
+	if (n == 5 && memcmp(untrusted_text, "each\n", 5) == 0)
+		return false;
+	fatalx("%s: not \"group\" or \"each\" on a line: refusing to start", path);
+}
+
 /* Makes dir (and its parents, 0700) and gives the leaf to capd's uid. */
 static void own_dir(const char *dir)
 {
@@ -151,7 +176,7 @@ static void on_grant_ended(void *ctx, const struct capd_grant_entry *g, const ch
 	capd_rec_u64(&r, "grant", g->id);
 	capd_rec_str(&r, "why", why);
 	capd_rec_binding(&r, &g->b);
-	capd_audit("grant-end", &r);
+	capd_audit_durable("grant-end", &r);
 }
 
 static void load_grants(struct capd_state *s, const char *path)
@@ -272,7 +297,7 @@ int main(int argc, char **argv)
 	char state_dir[BH_PATH_MAX], grants[BH_PATH_MAX], sockdir[BH_PATH_MAX], sock[BH_PATH_MAX];
 	char auditdir[BH_PATH_MAX];
 	uint8_t key[CAPD_KEY_SIZE], epoch[CAPD_EPOCH_SIZE];
-	bool check_sandbox = false;
+	bool check_sandbox = false, audit_group;
 	struct capd_state *s;
 	struct capd_rec r;
 	struct stat sb;
@@ -302,6 +327,7 @@ int main(int argc, char **argv)
 	randombytes_buf(epoch, sizeof(epoch));
 	if (bh_mkdirs(BH_LOG_DIR, 0700) < 0)
 		fatal("%s", BH_LOG_DIR);
+	audit_group = read_audit_sync();
 	rc = capd_audit_open(auditdir);
 	if (rc < 0)
 		fatalx("%s: %s: refusing to start (bulkhead-audit verify says more)", auditdir, strerror(-rc));
@@ -326,6 +352,11 @@ int main(int argc, char **argv)
 	rc = privdrop_to(BH_UID_CAPD, BH_UID_CAPD);
 	if (rc < 0)
 		fatalx("dropping to uid %u: %s", BH_UID_CAPD, strerror(-rc));
+	if (audit_group) {
+		rc = capd_audit_group_start();
+		if (rc < 0)
+			fatalx("starting the audit log's flusher: %s", strerror(-rc));
+	}
 	rc = sandbox_install(capd_seccomp, capd_seccomp_len);
 	if (rc < 0)
 		fatalx("installing the seccomp policy: %s", strerror(-rc));

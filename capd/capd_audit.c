@@ -15,6 +15,11 @@ int capd_audit_open(const char *dir)
 	return auditlog_open(dir, &audit_log);
 }
 
+int capd_audit_group_start(void)
+{
+	return auditlog_group_start(audit_log);
+}
+
 void capd_audit_close(void)
 {
 	auditlog_close(audit_log);
@@ -78,5 +83,16 @@ void capd_audit(const char *event, const struct capd_rec *r)
 	rc = auditlog_append(audit_log, event, r->f, r->n);
 	if (rc < 0)
 		fatalx("audit log: appending %s: %s: stopping (no decision without its record)", event,
+		       strerror(-rc));
+}
+
+void capd_audit_durable(const char *event, const struct capd_rec *r)
+{
+	int rc;
+
+	capd_audit(event, r);
+	rc = auditlog_sync(audit_log);
+	if (rc < 0)
+		fatalx("audit log: syncing %s: %s: stopping (no decision without its record)", event,
 		       strerror(-rc));
 }

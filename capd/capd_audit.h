@@ -1,8 +1,11 @@
 /* capd's audit records: every decision goes through capd_audit() here,
  * which appends it to the tamper-evident log (capd/audit/auditlog.h,
  * SPEC/audit-log.md) before capd answers.  capd is the log's only
- * writer.  A record that cannot be made durable stops capd (fail
- * closed: no decision without its record). */
+ * writer.  With group commit (the default) a record is written before
+ * the answer and synced by the log's flusher just after; records of
+ * grants, which change state kept on disk, are synced before the answer
+ * (capd_audit_durable).  A record that cannot be written or synced stops
+ * capd (fail closed: no decision without its record). */
 #ifndef BH_CAPD_AUDIT_H
 #define BH_CAPD_AUDIT_H
 
@@ -17,6 +20,9 @@
 /* Opens the log in dir (before the privilege drop: appends then use only
  * the descriptors opened here).  0 or -errno. */
 int capd_audit_open(const char *dir) __attribute__((warn_unused_result));
+/* Group commit from now on (auditlog_group_start: after the privilege
+ * drop, before the seccomp table).  0 or -errno. */
+int capd_audit_group_start(void) __attribute__((warn_unused_result));
 void capd_audit_close(void);
 
 /* A record builder: fields are copied (formatted) into it, so the
@@ -37,5 +43,7 @@ void capd_rec_binding(struct capd_rec *r, const struct capd_binding *b);
 /* Appends event with r's fields; on failure logs why and exits (capd's
  * clients then fail closed). */
 void capd_audit(const char *event, const struct capd_rec *r);
+/* capd_audit, returning once the record is on disk. */
+void capd_audit_durable(const char *event, const struct capd_rec *r);
 
 #endif

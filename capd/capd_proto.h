@@ -20,6 +20,7 @@
 #define CAPD_SOCKET_DIR   "run/bulkhead/capd"
 #define CAPD_STATE_DIR    "var/lib/bulkhead/capd"   /* key, grants: 0700 BH_UID_CAPD */
 #define CAPD_AUDIT_DIR    "var/log/bulkhead/audit"  /* the audit log (capd/audit/) */
+#define CAPD_AUDIT_SYNC_FILE "audit-sync"   /* in etc/bulkhead: group (default) or each */
 
 #define CAPD_HDR_SIZE     8u
 

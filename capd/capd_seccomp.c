@@ -35,7 +35,7 @@ const struct sandbox_rule capd_seccomp[] = {
 	ALLOW(brk, "malloc"),
 	ALLOW(mmap, "malloc of large blocks"),
 	ALLOW(munmap, "free of large blocks"),
-	ALLOW(madvise, "malloc trimming"),
+	ALLOW(madvise, "malloc trimming; the flusher's stack released at its end"),
 	ALLOW_IF(mprotect, 2, PROT_READ | PROT_WRITE,
 		 "sodium_free() makes its guard pages writable again (the audit key, at exit); never PROT_EXEC"),
 	ALLOW(munlock, "sodium_free() unlocks the audit key's pages (at exit)"),
@@ -44,7 +44,8 @@ const struct sandbox_rule capd_seccomp[] = {
 	ALLOW(getpid, "log lines"),
 	ALLOW(restart_syscall, "a poll interrupted by a signal resumes"),
 	ALLOW(exit_group, "exit"),
-	ALLOW(exit, "exit"),
+	ALLOW(exit, "exit; the audit log's flusher thread ending at stop"),
+	ALLOW(futex, "the audit log's flusher and the appenders wait for each other"),
 };
 
 const size_t capd_seccomp_len = sizeof(capd_seccomp) / sizeof(capd_seccomp[0]);

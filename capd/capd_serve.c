@@ -197,7 +197,7 @@ static int do_grant_create(struct conn *c, const uint8_t *untrusted_p, size_t le
 	capd_rec_str(&r, "scope", capd_scope_name(g.scope));
 	capd_rec_u64(&r, "value", g.value);
 	rec_caller(&r, c);
-	capd_audit("grant-create", &r);
+	capd_audit_durable("grant-create", &r);
 	capd_put_u64(answer, id);
 	return 0;
 }
@@ -250,7 +250,7 @@ static int do_grant_revoke(struct conn *c, const uint8_t *untrusted_p, size_t le
 	capd_rec_str(&r, "scope", capd_scope_name(gone.scope));
 	capd_rec_str(&r, "stored", *status == CAPD_OK ? "yes" : "no");
 	rec_caller(&r, c);
-	capd_audit("grant-revoke", &r);
+	capd_audit_durable("grant-revoke", &r);
 	if (*status != CAPD_OK)
 		log_warnx("grant %" PRIu64 " revoked, but the grants file could not be written: retrying", id);
 	return 0;

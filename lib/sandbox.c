@@ -64,6 +64,10 @@ int sandbox_install(const struct sandbox_rule *rules, size_t n)
 #endif
 	if (rc == 0)
 		rc = add_rules(ctx, rules, n);
+	/* Every thread of the process, not only the caller (capd's audit
+	 * flusher is started before the table). */
+	if (rc == 0)
+		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	if (rc == 0)
 		rc = seccomp_load(ctx);
 	seccomp_release(ctx);

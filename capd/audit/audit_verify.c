@@ -106,7 +106,7 @@ long audit_read_small(int dirfd, const char *name, uint8_t *buf, size_t cap, boo
 /* Head file and log size read so that they belong together: the head is
  * read before and after the size, and must not have changed.  The writer
  * syncs a record before it moves the head, so the log then holds at most
- * one record past that head, or a part of one. */
+ * AUDIT_LAG_MAX records past that head, and maybe a part of one more. */
 static int snapshot(int dirfd, struct walk *w, uint8_t untrusted_head[AUDIT_HEAD_FILE_LEN + 1], long *hlen)
 {
 	uint8_t again[AUDIT_HEAD_FILE_LEN + 1];
@@ -173,9 +173,11 @@ static int check_head(struct walk *w, const uint8_t *untrusted_head, long hlen, 
 		uint64_t a = w->slot[0].h.seq, b = w->slot[1].h.seq;
 		uint64_t hi = a > b ? a : b, lo = a > b ? b : a;
 
-		if (!(hi == lo + 1 || (hi == 0 && lo == 0)))
+		/* The writer alternates slots and is never more than
+		 * AUDIT_LAG_MAX records behind, so two heads are that close. */
+		if (!((hi > lo && hi - lo <= AUDIT_LAG_MAX) || (hi == 0 && lo == 0)))
 			return fail(r, AUDIT_T_HEAD_BAD, 0,
-				"head slots hold seq %llu and %llu, not consecutive: slots mixed from different times",
+				"head slots hold seq %llu and %llu, further apart than the writer leaves them: slots mixed from different times",
 				(unsigned long long)a, (unsigned long long)b);
 		w->head_seq = hi;
 		memcpy(w->head_hash, w->slot[b > a ? 1 : 0].h.hash, AUDIT_HASH_LEN);
@@ -185,7 +187,8 @@ static int check_head(struct walk *w, const uint8_t *untrusted_head, long hlen, 
 
 		w->head_seq = v->h.seq;
 		memcpy(w->head_hash, v->h.hash, AUDIT_HASH_LEN);
-		/* A crash can tear only the slot being written: the next one. */
+		/* A crash can tear only the slot being written: the one not
+		 * holding the newest head. */
 		if ((uint64_t)invalid != (v->h.seq + 1) % 2)
 			return fail(r, AUDIT_T_HEAD_BAD, 0,
 				"head slot %d is invalid but is not the slot the writer would write next",
@@ -368,11 +371,11 @@ int audit_walk_dirfd(int dirfd, const uint8_t pk[AUDIT_PUBKEY_LEN],
 					(unsigned long long)w.lineno, (unsigned long long)rec.seq);
 				goto out;
 			}
-		if (rec.seq > w.head_seq + 1) {
+		if (rec.seq > w.head_seq + AUDIT_LAG_MAX) {
 			rc = fail(r, AUDIT_T_HEAD_OLD, w.lineno,
-				"line %llu (seq %llu): the log goes on past the signed head (seq %llu) by more than the one record a crash leaves: head replaced by an older one",
+				"line %llu (seq %llu): the log goes on past the signed head (seq %llu) by more than the %u records a crash leaves: head replaced by an older one",
 				(unsigned long long)w.lineno, (unsigned long long)rec.seq,
-				(unsigned long long)w.head_seq);
+				(unsigned long long)w.head_seq, AUDIT_LAG_MAX);
 			goto out;
 		}
 		/* Syntax, hash, signature, sequence, chain and head all checked. */
@@ -405,13 +408,13 @@ int audit_walk_dirfd(int dirfd, const uint8_t pk[AUDIT_PUBKEY_LEN],
 		rc = fail(r, AUDIT_T_HEAD_BAD, 0,
 			"the signed head (seq %llu) names another record than the log's last: log rewritten",
 			(unsigned long long)w.head_seq);
-	} else if (r->torn_bytes > 0 && r->last_seq != w.head_seq) {
+	} else if (r->torn_bytes > 0 && r->last_seq - w.head_seq >= AUDIT_LAG_MAX) {
 		rc = fail(r, AUDIT_T_MALFORMED, w.lineno + 1,
-			"line %llu: incomplete (%llu bytes, no newline) after a record the head does not cover: not a crash state",
+			"line %llu: incomplete (%llu bytes, no newline) beyond the records a crash leaves past the head: not a crash state",
 			(unsigned long long)(w.lineno + 1), (unsigned long long)r->torn_bytes);
 	} else {
 		r->torn_tail = r->torn_bytes > 0;
-		r->head_lag = r->last_seq == w.head_seq + 1;
+		r->head_lag = r->last_seq > w.head_seq;
 		rc = 0;
 	}
 out:

@@ -3,13 +3,20 @@
  *   1. append the record to audit.log (one write, O_APPEND), fdatasync;
  *   2. write the signed head for it into slot seq%2 of audit.head
  *      (pwrite), fdatasync.
- * A crash between 1 and 2 leaves one record past the head (it is signed
+ * A crash between 1 and 2 leaves records past the head (each is signed
  * itself, so nothing unauthenticated is accepted); a crash during 1 leaves
- * part of a line after the head's record; a crash during 2 tears only the
- * slot being written, and the other holds the previous head.  The verifier
- * accepts exactly these states and auditlog_open completes them. */
+ * part of a line after them; a crash during 2 tears only the slot being
+ * written, and the other holds the newest head on disk.  The verifier
+ * accepts exactly these states and auditlog_open completes them.
+ *
+ * Group commit (auditlog_group_start): an append does step 1's write
+ * only, and a flusher thread does the fdatasync and step 2 for every
+ * record written meanwhile, at most AUDIT_LAG_MAX behind.  It always
+ * writes the slot that does not hold the newest head on disk (a head one
+ * record short when the parity says so), so a torn slot never loses it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,8 +33,16 @@ struct auditlog {
 	int dirfd, lockfd, logfd, headfd;
 	uint64_t seq;                      /* last record's */
 	uint8_t last_hash[AUDIT_HASH_LEN];
+	uint8_t prev_hash[AUDIT_HASH_LEN];  /* seq-1's: a head one short keeps slots alternating */
 	uint64_t log_size;                 /* bytes of audit.log, all complete records */
 	bool broken;                       /* a write or sync failed: refuse for good */
+	/* Group commit: mu guards seq, the hashes, broken, durable and stop
+	 * once the flusher runs; cv wakes it and the appenders waiting on it. */
+	bool group, stop, running;
+	pthread_t flusher;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t durable;                  /* newest seq whose record and head are on disk */
 	uint8_t *sk;                       /* sodium_malloc'ed AUDIT_SK_LEN bytes */
 	uint8_t pk[AUDIT_PUBKEY_LEN];
 	char dir[BH_PATH_MAX];
@@ -239,10 +254,27 @@ static int write_head(struct auditlog *l, uint64_t seq, const uint8_t hash[AUDIT
 	return rc;
 }
 
+/* The hash of the record before the last, for a head one short. */
+struct last_two {
+	uint8_t prev[AUDIT_HASH_LEN], last[AUDIT_HASH_LEN];
+};
+
+static int remember_hash(void *ctx, uint64_t lineno, const uint8_t *line, size_t len,
+	const struct audit_record *rec)
+{
+	struct last_two *h = ctx;
+
+	(void)lineno, (void)line, (void)len;
+	memcpy(h->prev, h->last, AUDIT_HASH_LEN);
+	memcpy(h->last, rec->hash, AUDIT_HASH_LEN);
+	return 0;
+}
+
 int auditlog_open(const char *dir, struct auditlog **out)
 {
 	struct auditlog *l;
-	struct audit_walk_opts o = { .all_sigs = false };
+	struct last_two h = { { 0 }, { 0 } };
+	struct audit_walk_opts o = { .all_sigs = false, .cb = remember_hash, .ctx = &h };
 	struct audit_verify_report r;
 	struct stat st;
 	int rc;
@@ -302,7 +334,23 @@ int auditlog_open(const char *dir, struct auditlog **out)
 	}
 	l->seq = r.last_seq;
 	l->log_size = r.tail_offset;
-	/* Complete what a crash left (the verifier accepted only these). */
+	memcpy(l->prev_hash, h.prev, AUDIT_HASH_LEN);
+	/* Complete what a crash left (the verifier accepted only these):
+	 * cut a partial line, bring the head up to the last record, then
+	 * record the cut. */
+	if (r.torn_tail && (ftruncate(l->logfd, (off_t)r.tail_offset) < 0 || fdatasync(l->logfd) < 0)) {
+		rc = -errno;
+		goto fail;
+	}
+	if (r.last_seq > r.head_seq) {
+		/* Keep the slots alternating: a head one short first when the
+		 * last record's slot holds the head on disk. */
+		rc = l->seq % 2 == r.head_seq % 2 ? write_head(l, l->seq - 1, l->prev_hash) : 0;
+		if (rc == 0)
+			rc = write_head(l, l->seq, l->last_hash);
+		if (rc < 0)
+			goto fail;
+	}
 	if (r.torn_tail) {
 		char dropped[32];
 		struct audit_field f[] = {
@@ -310,19 +358,12 @@ int auditlog_open(const char *dir, struct auditlog **out)
 			{ "dropped_bytes", dropped },
 		};
 
-		if (ftruncate(l->logfd, (off_t)r.tail_offset) < 0 || fdatasync(l->logfd) < 0) {
-			rc = -errno;
-			goto fail;
-		}
 		snprintf(dropped, sizeof(dropped), "%llu", (unsigned long long)r.torn_bytes);
 		rc = auditlog_append(l, "audit-recovery", f, 2);
 		if (rc < 0)
 			goto fail;
-	} else if (r.head_lag) {
-		rc = write_head(l, l->seq, l->last_hash);
-		if (rc < 0)
-			goto fail;
 	}
+	l->durable = l->seq;
 	*out = l;
 	return 0;
 fail:
@@ -330,7 +371,9 @@ fail:
 	return rc;
 }
 
-int auditlog_append(struct auditlog *l, const char *event, const struct audit_field *fields,
+/* Formats record seq+1 and writes it (step 1 without its sync); the
+ * caller holds mu when the flusher runs. */
+static int write_record(struct auditlog *l, const char *event, const struct audit_field *fields,
 	size_t nfields)
 {
 	uint8_t line[AUDIT_RECORD_MAX], hash[AUDIT_HASH_LEN];
@@ -357,23 +400,140 @@ int auditlog_append(struct auditlog *l, const char *event, const struct audit_fi
 			l->broken = true;
 		return rc;
 	}
+	l->seq++;
+	l->log_size += len;
+	memcpy(l->prev_hash, l->last_hash, AUDIT_HASH_LEN);
+	memcpy(l->last_hash, hash, AUDIT_HASH_LEN);
+	return 0;
+}
+
+static int append_sync(struct auditlog *l, const char *event, const struct audit_field *fields,
+	size_t nfields)
+{
+	int rc = write_record(l, event, fields, nfields);
+
+	if (rc < 0)
+		return rc;
 	if (fdatasync(l->logfd) < 0) {
 		/* After a failed fsync the kernel may have dropped the dirty
 		 * pages: what is on disk is unknown.  Fail closed. */
 		l->broken = true;
 		return -errno;
 	}
-	l->seq++;
-	l->log_size += len;
-	memcpy(l->last_hash, hash, AUDIT_HASH_LEN);
-	rc = write_head(l, l->seq, hash);
+	rc = write_head(l, l->seq, l->last_hash);
 	if (rc < 0) {
 		/* The record is durable and signed; the head lags by one,
 		 * which reopening completes. */
 		l->broken = true;
 		return rc;
 	}
+	l->durable = l->seq;
 	return 0;
+}
+
+static int append_group(struct auditlog *l, const char *event, const struct audit_field *fields,
+	size_t nfields)
+{
+	int rc;
+
+	pthread_mutex_lock(&l->mu);
+	/* Never more than AUDIT_LAG_MAX records past the head on disk: the
+	 * verifier accepts no more after a crash. */
+	while (!l->broken && l->seq - l->durable >= AUDIT_LAG_MAX)
+		pthread_cond_wait(&l->cv, &l->mu);
+	rc = write_record(l, event, fields, nfields);
+	if (rc == 0)
+		pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+	return rc;
+}
+
+int auditlog_append(struct auditlog *l, const char *event, const struct audit_field *fields,
+	size_t nfields)
+{
+	return l->group ? append_group(l, event, fields, nfields) : append_sync(l, event, fields, nfields);
+}
+
+/* The flusher: syncs what was written, then writes a head into the slot
+ * not holding the newest head on disk, syncs it, and says so. */
+static void *flusher_main(void *arg)
+{
+	struct auditlog *l = arg;
+	uint8_t hash[AUDIT_HASH_LEN];
+	uint64_t n;
+	int rc;
+
+	pthread_mutex_lock(&l->mu);
+	l->running = true;
+	pthread_cond_broadcast(&l->cv);
+	for (;;) {
+		while (!l->broken && !l->stop && l->durable == l->seq)
+			pthread_cond_wait(&l->cv, &l->mu);
+		if (l->broken || l->durable == l->seq)
+			break;   /* stopping, all on disk */
+		/* Same parity as the head on disk: its slot; one short instead
+		 * (n-1 was appended since, so its hash is prev_hash). */
+		n = l->seq;
+		memcpy(hash, l->last_hash, AUDIT_HASH_LEN);
+		if (n % 2 == l->durable % 2) {
+			n--;
+			memcpy(hash, l->prev_hash, AUDIT_HASH_LEN);
+		}
+		pthread_mutex_unlock(&l->mu);
+		rc = fdatasync(l->logfd) < 0 ? -errno : 0;
+		if (rc == 0)
+			rc = write_head(l, n, hash);
+		pthread_mutex_lock(&l->mu);
+		if (rc < 0)
+			l->broken = true;   /* appenders and auditlog_sync return -EIO */
+		else
+			l->durable = n;
+		pthread_cond_broadcast(&l->cv);
+	}
+	pthread_mutex_unlock(&l->mu);
+	return NULL;
+}
+
+int auditlog_group_start(struct auditlog *l)
+{
+	int rc;
+
+	if (l->group)
+		return 0;
+	if ((rc = pthread_mutex_init(&l->mu, NULL)) != 0)
+		return -rc;
+	if ((rc = pthread_cond_init(&l->cv, NULL)) != 0) {
+		pthread_mutex_destroy(&l->mu);
+		return -rc;
+	}
+	l->durable = l->seq;
+	if ((rc = pthread_create(&l->flusher, NULL, flusher_main, l)) != 0) {
+		pthread_cond_destroy(&l->cv);
+		pthread_mutex_destroy(&l->mu);
+		return -rc;
+	}
+	/* The thread's own start-up calls (rseq, set_robust_list) must be
+	 * made before the caller installs its seccomp table. */
+	pthread_mutex_lock(&l->mu);
+	while (!l->running)
+		pthread_cond_wait(&l->cv, &l->mu);
+	pthread_mutex_unlock(&l->mu);
+	l->group = true;
+	return 0;
+}
+
+int auditlog_sync(struct auditlog *l)
+{
+	int rc;
+
+	if (!l->group)
+		return l->broken ? -EIO : 0;
+	pthread_mutex_lock(&l->mu);
+	for (uint64_t want = l->seq; !l->broken && l->durable < want;)
+		pthread_cond_wait(&l->cv, &l->mu);
+	rc = l->broken ? -EIO : 0;
+	pthread_mutex_unlock(&l->mu);
+	return rc;
 }
 
 uint64_t auditlog_last_seq(const struct auditlog *l)
@@ -385,6 +545,16 @@ void auditlog_close(struct auditlog *l)
 {
 	if (l == NULL)
 		return;
+	if (l->group) {
+		/* The flusher writes what is left, then ends. */
+		pthread_mutex_lock(&l->mu);
+		l->stop = true;
+		pthread_cond_broadcast(&l->cv);
+		pthread_mutex_unlock(&l->mu);
+		pthread_join(l->flusher, NULL);
+		pthread_cond_destroy(&l->cv);
+		pthread_mutex_destroy(&l->mu);
+	}
 	if (l->sk != NULL)
 		sodium_free(l->sk);   /* zeroes it */
 	sodium_memzero(l->pk, sizeof(l->pk));

@@ -8,7 +8,8 @@
  * the head and the public key, and may run while the writer appends.
  *
  * Errors: 0 or a negative errno code; nothing here exits or logs.
- * Not thread-safe: one struct auditlog is used by one thread. */
+ * Not thread-safe: one struct auditlog is used by one thread (plus the
+ * flusher thread auditlog_group_start makes, which it manages itself). */
 #ifndef BH_AUDITLOG_H
 #define BH_AUDITLOG_H
 
@@ -27,6 +28,12 @@
 #define AUDIT_LOCK_FILE    "writer.lock"  /* flock()ed by the one writer */
 
 /* ---- writer ------------------------------------------------------- */
+
+/* At most this many records past the signed head on disk: the writer
+ * never lets group commit fall further behind, so the verifier accepts no
+ * more after a crash (and an attacker who tears the newest head slot can
+ * hide at most this many of the newest records: SPEC/audit-log.md). */
+#define AUDIT_LAG_MAX 16u
 
 struct auditlog;
 
@@ -64,7 +71,9 @@ struct audit_field {
 int auditlog_open(const char *dir, struct auditlog **out) __attribute__((warn_unused_result));
 
 /* Appends one record (the event name: [a-z][a-z0-9_-]{0,31}) and returns
- * only once it and the head are on disk (fdatasync).
+ * once it and the head are on disk (fdatasync); after
+ * auditlog_group_start, once it is written (a crash of the process then
+ * loses nothing; a crash of the system up to AUDIT_LAG_MAX records).
  *   -EINVAL       a bad event name or key, a duplicate key, a NULL value,
  *                 over AUDIT_FIELDS_MAX fields
  *   -EMSGSIZE     a value over AUDIT_VALUE_MAX, or the record over
@@ -78,10 +87,25 @@ int auditlog_open(const char *dir, struct auditlog **out) __attribute__((warn_un
 int auditlog_append(struct auditlog *l, const char *event, const struct audit_field *fields,
 	size_t nfields) __attribute__((warn_unused_result));
 
+/* Group commit: from now on an append returns after its write, and a
+ * flusher thread syncs the log and writes the head for every record
+ * written meanwhile (appends wait while AUDIT_LAG_MAX records are not on
+ * disk).  Call after dropping privileges (the thread inherits them) and
+ * before installing a seccomp table, which must then be synchronised to
+ * every thread (sandbox_install does) and allow futex, and exit and
+ * madvise for auditlog_close's join.  A failed sync makes every later
+ * append and auditlog_sync fail with -EIO.  0 or -errno. */
+int auditlog_group_start(struct auditlog *l) __attribute__((warn_unused_result));
+
+/* Returns once every record appended so far and its head are on disk:
+ * 0, or -EIO when a sync failed.  Immediate without group commit. */
+int auditlog_sync(struct auditlog *l) __attribute__((warn_unused_result));
+
 /* Sequence number of the last record (0 for an empty log). */
 uint64_t auditlog_last_seq(const struct auditlog *l);
 
-/* Closes the files, wipes the key from memory, frees l.  NULL is fine. */
+/* Makes every record durable (group commit: joins the flusher), closes
+ * the files, wipes the key from memory, frees l.  NULL is fine. */
 void auditlog_close(struct auditlog *l);
 
 /* ---- verifier ----------------------------------------------------- */
@@ -98,7 +122,7 @@ enum audit_tamper {
 	AUDIT_T_INSERTED,     /* a record out of sequence (a copy, or from elsewhere) */
 	AUDIT_T_CHAIN,        /* right sequence, prev does not match: replaced */
 	AUDIT_T_TRUNCATED,    /* the signed head names records the log lacks */
-	AUDIT_T_HEAD_OLD,     /* the log goes on past head+1: head replaced by an older one */
+	AUDIT_T_HEAD_OLD,     /* the log goes on past head+AUDIT_LAG_MAX: head replaced by an older one */
 	AUDIT_T_HEAD_BAD,     /* head missing, malformed, not signed by the key, or
 	                         not matching the records it names */
 	AUDIT_T_MISSING,      /* a file of the log missing or unreadable */
@@ -111,7 +135,8 @@ struct audit_verify_report {
 	uint64_t records;          /* records verified before the problem (all when none) */
 	uint64_t last_seq;         /* seq of the last verified record */
 	uint64_t head_seq;         /* seq of the signed head in force */
-	bool head_lag;             /* the log has one record past the head (crash) */
+	bool head_lag;             /* the log has records past the head (crash: last_seq - head_seq
+	                              of them, at most AUDIT_LAG_MAX) */
 	bool torn_tail;            /* a partial last line after the head's record (crash) */
 	bool torn_slot;            /* one head slot unreadable (torn by a crash) */
 	uint64_t torn_bytes;       /* length of that partial line */

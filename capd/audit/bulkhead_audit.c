@@ -167,9 +167,14 @@ static bool parse_seq(const char *s, uint64_t *out)
 
 static void print_notes(const struct audit_verify_report *r)
 {
-	if (r->head_lag)
+	if (r->head_lag && r->last_seq == r->head_seq + 1)
 		printf("note: the log has one record (seq %llu) past the signed head: a crash between "
 		       "an append and its head update; that record's own signature verified\n",
+			(unsigned long long)r->last_seq);
+	else if (r->head_lag)
+		printf("note: the log has %llu records (seq %llu..%llu) past the signed head: a crash "
+		       "before group commit updated the head; their own signatures verified\n",
+			(unsigned long long)(r->last_seq - r->head_seq), (unsigned long long)(r->head_seq + 1),
 			(unsigned long long)r->last_seq);
 	if (r->torn_slot)
 		printf("note: one head slot is unreadable (torn by a crash while the head was "

@@ -65,12 +65,15 @@ W="work 2 personal 3 my.Service arg"   # a call from work (qid 2) to personal (q
 
 note "start: sandboxed, as its own uid, chrooted"
 start_capd
-st=/proc/$CAPD_PID/status
-grep -q "^Uid:[[:space:]]*$CAPD_UID[[:space:]]$CAPD_UID[[:space:]]$CAPD_UID" "$st" || fail "uid: $(grep ^Uid "$st")"
-grep -q '^Seccomp:[[:space:]]*2$' "$st" || fail "$(grep Seccomp "$st")"
-grep -q '^NoNewPrivs:[[:space:]]*1$' "$st" || fail "$(grep NoNewPrivs "$st")"
-for c in CapEff CapPrm CapInh CapBnd CapAmb; do
-	grep -q "^$c:[[:space:]]*0000000000000000$" "$st" || fail "$(grep "^$c" "$st")"
+# Every thread: capd and its audit log's flusher (group commit).
+[ "$(ls "/proc/$CAPD_PID/task" | wc -l)" -eq 2 ] || fail "threads: $(ls "/proc/$CAPD_PID/task")"
+for st in /proc/$CAPD_PID/task/*/status; do
+	grep -q "^Uid:[[:space:]]*$CAPD_UID[[:space:]]$CAPD_UID[[:space:]]$CAPD_UID" "$st" || fail "uid: $(grep ^Uid "$st")"
+	grep -q '^Seccomp:[[:space:]]*2$' "$st" || fail "$(grep Seccomp "$st")"
+	grep -q '^NoNewPrivs:[[:space:]]*1$' "$st" || fail "$(grep NoNewPrivs "$st")"
+	for c in CapEff CapPrm CapInh CapBnd CapAmb; do
+		grep -q "^$c:[[:space:]]*0000000000000000$" "$st" || fail "$(grep "^$c" "$st")"
+	done
 done
 [ "$(readlink "/proc/$CAPD_PID/root")" = "$STATE" ] || fail "root: $(readlink "/proc/$CAPD_PID/root")"
 [ "$(stat -c '%u %a' "$STATE")" = "$CAPD_UID 700" ] || fail "state dir: $(stat -c '%u %a' "$STATE")"
@@ -212,8 +215,22 @@ t=$(as $POLICYD mint $W while-idle) || fail "mint while idle clients hold connec
 # shellcheck disable=SC2086
 wait $idlers
 
-note "the audit log records every decision and verifies"
+note "etc/bulkhead/audit-sync: each (no flusher thread), or refused"
 stop_capd || fail "capd did not stop cleanly"
+mkdir -p "$BULKHEAD_ROOT/etc/bulkhead"
+echo each >"$BULKHEAD_ROOT/etc/bulkhead/audit-sync"
+start_capd
+[ "$(ls "/proc/$CAPD_PID/task" | wc -l)" -eq 1 ] || fail "audit-sync each: threads: $(ls "/proc/$CAPD_PID/task")"
+t=$(as $POLICYD mint $W sync-each) || fail "mint with audit-sync each"
+[ "$(as "$(daemon_uid 3)" redeem "$t" $W sync-each)" = ok ] || fail "redeem with audit-sync each"
+stop_capd || fail "capd did not stop cleanly"
+printf 'always\n' >"$BULKHEAD_ROOT/etc/bulkhead/audit-sync"
+"$BIN/capd" >"$BULKHEAD_ROOT/sync.log" 2>&1 && fail "capd started with audit-sync 'always'"
+grep -q 'audit-sync: not "group" or "each" on a line: refusing to start' "$BULKHEAD_ROOT/sync.log" ||
+	fail "no clear error: $(cat "$BULKHEAD_ROOT/sync.log")"
+rm "$BULKHEAD_ROOT/etc/bulkhead/audit-sync"
+
+note "the audit log records every decision and verifies"
 "$BIN/bulkhead-audit" verify --dir "$AUDITDIR" || fail "audit log does not verify"
 show=$("$BIN/bulkhead-audit" show --dir "$AUDITDIR") || fail "bulkhead-audit show"
 for ev in capd-start mint redeem refuse mint-from-grant grant-create grant-revoke policy \

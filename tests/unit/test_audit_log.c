@@ -577,38 +577,27 @@ static void test_old_head(void)
 	mklog(dir, 3);
 	head3 = rd(file_in(dir, AUDIT_HEAD_FILE), &hlen);
 	log3 = rd(file_in(dir, AUDIT_LOG_FILE), &len3);
-	more(dir, 3);   /* 6 records */
+	more(dir, AUDIT_LAG_MAX + 1);   /* 3 + AUDIT_LAG_MAX + 1 records */
 	log = rd(file_in(dir, AUDIT_LOG_FILE), &len);
 
-	/* The head as it was three records ago: refused at record 5. */
+	/* The head as it was AUDIT_LAG_MAX + 1 records ago: more past it
+	 * than a crash leaves; refused at the first record beyond. */
 	copy_log(dir, work);
 	wr(file_in(work, AUDIT_HEAD_FILE), head3, hlen);
-	CHECK(verify(work, &r) == AUDIT_T_HEAD_OLD && r.line == 5);
-	/* Two records ago: refused. */
-	{
-		const char *d2 = newdir("oldhead-2");
-		size_t h4len;
-		uint8_t *head4;
-
-		mklog(d2, 4);
-		head4 = rd(file_in(d2, AUDIT_HEAD_FILE), &h4len);
-		more(d2, 2);
-		wr(file_in(d2, AUDIT_HEAD_FILE), head4, h4len);
-		CHECK(verify(d2, &r) == AUDIT_T_HEAD_OLD && r.line == 6);
-		free(head4);
-	}
-	/* One record ago: the state a crash leaves between an append and its
-	 * head update; accepted and said so (no record is lost). */
-	{
-		const char *d1 = newdir("oldhead-1");
+	CHECK(verify(work, &r) == AUDIT_T_HEAD_OLD && r.line == 3 + AUDIT_LAG_MAX + 1);
+	/* AUDIT_LAG_MAX records ago, and one record ago: states a crash
+	 * leaves before group commit (or a single append) updated the head;
+	 * accepted and said so (no record is lost). */
+	for (unsigned lag = 1; lag <= AUDIT_LAG_MAX; lag += AUDIT_LAG_MAX - 1) {
+		const char *d1 = newdir(lag == 1 ? "oldhead-1" : "oldhead-max");
 		size_t h5len;
 		uint8_t *head5;
 
 		mklog(d1, 5);
 		head5 = rd(file_in(d1, AUDIT_HEAD_FILE), &h5len);
-		more(d1, 1);
+		more(d1, lag);
 		wr(file_in(d1, AUDIT_HEAD_FILE), head5, h5len);
-		CHECK(verify(d1, &r) == AUDIT_T_NONE && r.head_lag && r.head_seq == 5 && r.last_seq == 6);
+		CHECK(verify(d1, &r) == AUDIT_T_NONE && r.head_lag && r.head_seq == 5 && r.last_seq == 5 + lag);
 		free(head5);
 	}
 	/* The limit SPEC/audit-log.md states: an old head put back together
@@ -616,8 +605,8 @@ static void test_old_head(void)
 	wr(file_in(work, AUDIT_LOG_FILE), log3, len3);
 	wr(file_in(work, AUDIT_HEAD_FILE), head3, hlen);
 	CHECK(verify(work, &r) == AUDIT_T_NONE && r.records == 3);
-	/* Slots from different times mixed: slot 0 of now (seq 6) with slot 1
-	 * of then (seq 3). */
+	/* Slots from different times mixed: slot 0 of now (seq 20) with slot 1
+	 * of then (seq 3), further apart than the writer leaves them. */
 	{
 		uint8_t *now = rd(file_in(dir, AUDIT_HEAD_FILE), &hlen);
 		memcpy(now + AUDIT_HEAD_SLOT_LEN, head3 + AUDIT_HEAD_SLOT_LEN, AUDIT_HEAD_SLOT_LEN);
@@ -731,17 +720,43 @@ static void test_crash_states(void)
 		CHECK(strstr((char *)after + llen, "event=audit-recovery reason=torn-tail dropped_bytes=17 ") != NULL);
 		free(after);
 	}
-	/* A partial line after a record the head does not cover is not a crash
-	 * state (the head is written before the next append starts). */
+	/* A partial line after a record the head does not cover: a crash
+	 * during group commit (the flusher had not reached the record).
+	 * Accepted; the writer cuts it, brings the head up, records the cut. */
 	copy_log(dir, work);
 	wr(file_in(work, AUDIT_HEAD_FILE), head3, hlen);
 	{
+		struct auditlog *w = NULL;
 		uint8_t *x = malloc(len + 10);
 		memcpy(x, log4, len);
 		memcpy(x + len, "seq=5 time", 10);
 		wr(file_in(work, AUDIT_LOG_FILE), x, len + 10);
-		CHECK(verify(work, &r) == AUDIT_T_MALFORMED && r.line == 5);
+		CHECK(verify(work, &r) == AUDIT_T_NONE && r.torn_tail && r.head_lag && r.head_seq == 3);
+		CHECK(auditlog_open(work, &w) == 0);
+		auditlog_close(w);
+		CHECK(verify(work, &r) == AUDIT_T_NONE && !r.torn_tail && !r.head_lag && r.head_seq == 5);
 		free(x);
+	}
+	/* ... but not beyond AUDIT_LAG_MAX records past the head: the writer
+	 * never gets that far ahead. */
+	{
+		const char *far = newdir("crash-far");
+		size_t flen, fhlen;
+		uint8_t *fhead, *flog, *x;
+
+		mklog(far, 1);
+		fhead = rd(file_in(far, AUDIT_HEAD_FILE), &fhlen);
+		more(far, AUDIT_LAG_MAX);
+		flog = rd(file_in(far, AUDIT_LOG_FILE), &flen);
+		x = malloc(flen + 10);
+		memcpy(x, flog, flen);
+		memcpy(x + flen, "seq=99 tim", 10);
+		wr(file_in(far, AUDIT_LOG_FILE), x, flen + 10);
+		wr(file_in(far, AUDIT_HEAD_FILE), fhead, fhlen);
+		CHECK(verify(far, &r) == AUDIT_T_MALFORMED && r.line == 1 + AUDIT_LAG_MAX + 1);
+		free(x);
+		free(flog);
+		free(fhead);
 	}
 
 	/* Killed while writing the head: the slot being written is torn. */
@@ -783,13 +798,41 @@ static void test_crash_states(void)
 	free(log4);
 }
 
+/* Group commit: appends return before their sync; auditlog_sync and
+ * auditlog_close leave the head on the last record; the slots alternate
+ * (the two heads always verify together). */
+static void test_group_commit(void)
+{
+	const char *dir = newdir("group");
+	struct audit_verify_report r;
+	struct auditlog *l = NULL;
+
+	mklog(dir, 2);
+	CHECK(auditlog_open(dir, &l) == 0);
+	CHECK(auditlog_group_start(l) == 0);
+	for (int round = 0; round < 50; round++) {
+		CHECK(append_n(l, 1 + round % 7) == 0);
+		if (round % 5 == 0) {
+			CHECK(auditlog_sync(l) == 0);
+			CHECK(verify(dir, &r) == AUDIT_T_NONE && !r.head_lag && r.head_seq == auditlog_last_seq(l));
+		} else {
+			/* Whatever the flusher has done so far verifies. */
+			CHECK(verify(dir, &r) == AUDIT_T_NONE && r.last_seq - r.head_seq <= AUDIT_LAG_MAX);
+		}
+	}
+	CHECK(append_n(l, 3 * AUDIT_LAG_MAX) == 0);
+	auditlog_close(l);
+	CHECK(verify(dir, &r) == AUDIT_T_NONE && !r.head_lag && !r.torn_slot && r.records == r.head_seq);
+}
+
 /* A writer appending forever, killed with SIGKILL at a random point, over
  * and over (each round's writer first completes what the last one left).
  * Every time: the log verifies, and it holds every record whose append
- * had returned. */
-static void test_crash_sigkill(void)
+ * had returned.  With group commit too: a killed process loses nothing
+ * it wrote, and the flusher leaves only states the verifier accepts. */
+static void test_crash_sigkill(bool group)
 {
-	const char *dir = newdir("sigkill");
+	const char *dir = newdir(group ? "sigkill-group" : "sigkill");
 	struct audit_verify_report r;
 	int rounds = 200, bad = 0, lost = 0, lag = 0, torn = 0, slot = 0, clean = 0, died = 0;
 	uint64_t acked = 0;
@@ -811,6 +854,8 @@ static void test_crash_sigkill(void)
 			close(p[0]);
 			if (auditlog_open(dir, &l) < 0)
 				_exit(3);
+			if (group && auditlog_group_start(l) < 0)
+				_exit(6);
 			for (;;) {
 				if (append_n(l, 1) < 0)
 					_exit(4);
@@ -840,9 +885,10 @@ static void test_crash_sigkill(void)
 		slot += r.torn_slot;
 		clean += !r.head_lag && !r.torn_tail && !r.torn_slot;
 	}
-	printf("sigkill: %d rounds, %llu records acknowledged; %d clean, %d head lagging, %d torn tail, "
+	printf("sigkill%s: %d rounds, %llu records acknowledged; %d clean, %d head lagging, %d torn tail, "
 	       "%d torn slot; %d not verifying, %d losing an acknowledged record, %d writers not killed\n",
-		rounds, (unsigned long long)acked, clean, lag, torn, slot, bad, lost, died);
+		group ? " (group commit)" : "", rounds, (unsigned long long)acked, clean, lag, torn, slot, bad,
+		lost, died);
 	CHECK(bad == 0);
 	CHECK(lost == 0);
 	CHECK(died == 0);
@@ -869,6 +915,8 @@ int main(void)
 	test_old_head();
 	test_head_other_key();
 	test_crash_states();
-	test_crash_sigkill();
+	test_crash_sigkill(false);
+	test_crash_sigkill(true);
+	test_group_commit();
 	return check_exit();
 }
