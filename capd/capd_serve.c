@@ -113,6 +113,13 @@ static int do_mint(struct conn *c, const uint8_t *untrusted_p, size_t len, uint3
 
 	if (rc != CAPD_PARSE_OK)
 		return rc;
+	/* Root mints only for dom0's own calls (qvm-run's qrexec-client):
+	 * a qube's calls are policyd's to allow. */
+	if (c->caller == CALLER_ADMIN && m.call.b.source_qid != 0) {
+		*status = CAPD_R_WRONG_CALLER;
+		audit_refusal(c, CAPD_MINT, *status, &m.call.b, m.call.request_id);
+		return 0;
+	}
 	capd_now(&now);
 	*status = capd_state_mint(st, &m.call, m.ttl_ms, &now, &t);
 	if (*status != CAPD_OK) {
@@ -156,7 +163,7 @@ static int do_redeem(struct conn *c, const uint8_t *untrusted_p, size_t len, uin
 	if (rc != CAPD_PARSE_OK)
 		return rc;
 	capd_now(&now);
-	/* policyd (and root) redeem only for dom0 (qid 0): its runner serves those. */
+	/* policyd redeems only for dom0 (qid 0): its runner serves those. */
 	*status = capd_state_redeem(st, c->caller == CALLER_DAEMON ? c->qid : 0, &r.token, &r.call, &now);
 	if (*status != CAPD_OK) {
 		struct capd_rec a;
@@ -285,20 +292,18 @@ static int do_audit(struct conn *c, const uint8_t *untrusted_p, size_t len, uint
 	return 0;
 }
 
-/* Who may send what (SPEC/capabilities.md, "Identities").  uid 0 may do
- * what policyd may: policyd still runs as root (without capabilities)
- * until it moves to BH_UID_POLICYD, and dom0's own qrexec-client mints
- * for dom0's calls.  The qrexec-daemons, which read qube bytes, have
- * their own uids either way: that is the boundary capd holds. */
-#define POLICY_CALLERS (CALLER_POLICYD | CALLER_ADMIN)
+/* Who may send what (SPEC/capabilities.md, "Identities").  Root (the
+ * administrator's tools) lists and revokes grants and mints for dom0's
+ * own calls (do_mint checks the source); everything a qube's call needs
+ * is policyd's, and a qrexec-daemon only redeems for its own qube. */
 static const struct permit permits[CAPD_MSG_MAX + 1] = {
-	[CAPD_MINT]            = { POLICY_CALLERS, do_mint },
-	[CAPD_MINT_FROM_GRANT] = { POLICY_CALLERS, do_mint_grant },
-	[CAPD_REDEEM]          = { POLICY_CALLERS | CALLER_DAEMON, do_redeem },
-	[CAPD_GRANT_CREATE]    = { POLICY_CALLERS, do_grant_create },
+	[CAPD_MINT]            = { CALLER_POLICYD | CALLER_ADMIN, do_mint },
+	[CAPD_MINT_FROM_GRANT] = { CALLER_POLICYD, do_mint_grant },
+	[CAPD_REDEEM]          = { CALLER_POLICYD | CALLER_DAEMON, do_redeem },
+	[CAPD_GRANT_CREATE]    = { CALLER_POLICYD, do_grant_create },
 	[CAPD_GRANT_LIST]      = { CALLER_ADMIN, do_grant_list },
 	[CAPD_GRANT_REVOKE]    = { CALLER_ADMIN, do_grant_revoke },
-	[CAPD_AUDIT]           = { POLICY_CALLERS, do_audit },
+	[CAPD_AUDIT]           = { CALLER_POLICYD, do_audit },
 };
 
 static void conn_close(struct conn *c)
@@ -453,8 +458,8 @@ void serve_add(int fd, uid_t uid, uint64_t now_ms)
 		same_class += (conns[i].caller == CALLER_DAEMON) == (who == CALLER_DAEMON);
 		same_uid += conns[i].uid == uid;
 	}
-	/* Two shares: the daemons', and policyd's with root's (root is
-	 * policyd too, for now: see permits[]). */
+	/* Two shares: the daemons' (which read qube bytes), and dom0's:
+	 * policyd's with root's tools'. */
 	limit = who == CALLER_DAEMON ? CAPD_CONN_DAEMONS : CAPD_CONN_POLICYD;
 	if (slot == NULL || same_class >= limit || (who == CALLER_DAEMON && same_uid >= CAPD_CONN_PER_DAEMON)) {
 		refuse_peer(fd, uid, "too-many-connections", now_ms);

@@ -16,6 +16,8 @@
 #define A_PAYLOAD   8u    /* payload allowed */
 #define A_MUTATES  16u    /* commit the registry on success */
 #define A_ANYDEST  32u    /* dom0 or a qube */
+#define A_POLICYD  64u    /* qrexec-policyd may call it too */
+#define A_DISPOSABLE 128u /* ... policyd only on a disposable (DispVM) */
 
 struct call_ctx {
 	struct admin_server *srv;
@@ -130,10 +132,15 @@ static void sysinfo_one(struct call_ctx *c, const struct qube *q)
 		{ P_DEFAULT_DISPVM, "default_dispvm" }, { P_TEMPLATE_FOR_DISPVMS, "template_for_dispvms" },
 	};
 	enum qube_class k = qube_class(q);
+	struct vmm_wire_reply st = { 0 };
+	bool running = qube_state(q, &st) == POWER_RUNNING;
 	char v[PROP_VALUE_MAX];
 
-	sb_addf(c->out, "%s class=%s running=%s", qube_name(q), qube_class_name(k),
-		qube_state(q, NULL) == POWER_RUNNING ? "yes" : "no");
+	sb_addf(c->out, "%s class=%s running=%s", qube_name(q), qube_class_name(k), running ? "yes" : "no");
+	/* The domain id: qrexec-policyd checks a qrexec-daemon's answer
+	 * against it (a daemon runs under its qube's control). */
+	if (running && k != CLASS_ADMINVM && st.domid != 0)
+		sb_addf(c->out, " domid=%u", st.domid);
 	for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
 		prop_or_empty(c, q, props[i].p, v, sizeof(v));
 		if (props[i].p == P_TEMPLATE_FOR_DISPVMS && v[0])
@@ -496,12 +503,12 @@ static const struct admin_call calls[] = {
 	{ "admin.vm.Create.TemplateVM", A_DOM0 | A_PAYLOAD | A_MUTATES, vm_create, CLASS_TEMPLATEVM },
 	{ "admin.vm.Create.AppVM", A_DOM0 | A_PAYLOAD | A_MUTATES, vm_create, CLASS_APPVM },
 	{ "admin.vm.Create.StandaloneVM", A_DOM0 | A_PAYLOAD | A_MUTATES, vm_create, CLASS_STANDALONEVM },
-	{ "admin.vm.Create.DispVM", A_DOM0 | A_PAYLOAD | A_MUTATES, vm_create, CLASS_DISPVM },
+	{ "admin.vm.Create.DispVM", A_DOM0 | A_PAYLOAD | A_MUTATES | A_POLICYD, vm_create, CLASS_DISPVM },
 	{ "admin.vm.Clone", A_QUBE | A_PAYLOAD | A_MUTATES, vm_clone, -1 },
-	{ "admin.vm.Remove", A_QUBE, vm_remove, -1 },   /* commits itself, before volumes go */
-	{ "admin.vm.Start", A_QUBE, vm_start, -1 },
+	{ "admin.vm.Remove", A_QUBE | A_POLICYD | A_DISPOSABLE, vm_remove, -1 },   /* commits itself, before volumes go */
+	{ "admin.vm.Start", A_QUBE | A_POLICYD, vm_start, -1 },
 	{ "admin.vm.Shutdown", A_QUBE, vm_shutdown, -1 },
-	{ "admin.vm.Kill", A_QUBE, vm_kill, -1 },
+	{ "admin.vm.Kill", A_QUBE | A_POLICYD | A_DISPOSABLE, vm_kill, -1 },
 	{ "admin.vm.Pause", A_QUBE, vm_pause, -1 },
 	{ "admin.vm.Unpause", A_QUBE, vm_unpause, -1 },
 	{ "admin.vm.CurrentState", A_QUBE, vm_current_state, -1 },
@@ -523,7 +530,7 @@ static const struct admin_call calls[] = {
 	{ "admin.property.Get", A_DOM0 | A_ARG, global_get, -1 },
 	{ "admin.property.Set", A_DOM0 | A_ARG | A_PAYLOAD | A_MUTATES, global_set, -1 },
 	{ "admin.property.Reset", A_DOM0 | A_ARG | A_MUTATES, global_reset, -1 },
-	{ "admin.bulkhead.SystemInfo", A_DOM0, system_info, -1 },
+	{ "admin.bulkhead.SystemInfo", A_DOM0 | A_POLICYD, system_info, -1 },
 };
 
 int admin_commit(struct admin_server *srv, struct bh_error *err)
@@ -562,8 +569,8 @@ static void reply_exception(struct strbuf *reply, const struct bh_error *err)
 	sb_addc(reply, '\0');
 }
 
-void admin_handle(struct admin_server *srv, const uint8_t *untrusted_req, size_t len,
-		  struct strbuf *reply)
+void admin_handle(struct admin_server *srv, enum admin_caller caller, const uint8_t *untrusted_req,
+		  size_t len, struct strbuf *reply)
 {
 	struct admin_request req;
 	struct call_ctx c = { .srv = srv };
@@ -592,6 +599,11 @@ void admin_handle(struct admin_server *srv, const uint8_t *untrusted_req, size_t
 		err_set(&c.err, EXC_PROTOCOL, "unknown method '%s'", req.method);
 		goto fail;
 	}
+	if (caller != ADMIN_ROOT && !(call->flags & A_POLICYD)) {
+		err_set(&c.err, EXC_PERMISSION, "qrexec-policyd may not call %s", req.method);
+		call = NULL;   /* nothing changed: no rollback */
+		goto fail;
+	}
 	if ((call->flags & A_DOM0) && req.dest[0] && strcmp(req.dest, "dom0") != 0) {
 		err_set(&c.err, EXC_PROTOCOL, "%s must be addressed to dom0", req.method);
 		goto fail;
@@ -600,6 +612,12 @@ void admin_handle(struct admin_server *srv, const uint8_t *untrusted_req, size_t
 		c.q = registry_find(srv->reg, req.dest[0] ? req.dest : "dom0");
 		if (c.q == NULL) {
 			err_set(&c.err, EXC_VM_NOT_FOUND, "no such qube: '%s'", req.dest);
+			goto fail;
+		}
+		if (caller != ADMIN_ROOT && (call->flags & A_DISPOSABLE) && qube_class(c.q) != CLASS_DISPVM) {
+			err_set(&c.err, EXC_PERMISSION, "qrexec-policyd may call %s only on a disposable",
+				req.method);
+			call = NULL;
 			goto fail;
 		}
 	}

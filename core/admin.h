@@ -16,10 +16,19 @@ struct admin_server {
 	struct strbuf saved;        /* the registry as last committed to disk */
 };
 
-/* Handles one raw request (untrusted bytes) and writes the complete reply
- * (0x30/0x32 framing) into reply. */
-void admin_handle(struct admin_server *srv, const uint8_t *untrusted_req, size_t len,
-		  struct strbuf *reply);
+/* Who is calling, from the connection's SO_PEERCRED (never from the
+ * request): root has the whole API; qrexec-policyd (BH_UID_POLICYD) the
+ * few calls it makes: SystemInfo, starting a call's target, creating,
+ * starting, killing and removing disposables. */
+enum admin_caller {
+	ADMIN_ROOT,
+	ADMIN_POLICYD,
+};
+
+/* Handles one raw request (untrusted bytes) from caller and writes the
+ * complete reply (0x30/0x32 framing) into reply. */
+void admin_handle(struct admin_server *srv, enum admin_caller caller, const uint8_t *untrusted_req,
+		  size_t len, struct strbuf *reply);
 
 /* Commits srv->reg to disk; on failure restores the last committed state.
  * Returns 0 or -1 (err set). */

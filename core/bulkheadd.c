@@ -28,6 +28,7 @@
 #include "core/vmm_client.h"
 #include "core/vmm_monitor.h"
 #include "lib/admin_proto.h"
+#include "lib/dom0_uids.h"
 #include "lib/io.h"
 #include "lib/log.h"
 #include "lib/paths.h"
@@ -38,6 +39,7 @@ struct conn {
 	uint8_t *untrusted_buf;     /* ADMIN_MAX_REQUEST bytes */
 	size_t len;
 	uint64_t deadline;
+	enum admin_caller caller;   /* from SO_PEERCRED at accept */
 };
 
 static struct conn conns[ADMIN_MAX_CLIENTS];
@@ -86,6 +88,10 @@ static int listen_admin(void)
 	fd = unix_listen(path, (int)ADMIN_MAX_CLIENTS);
 	if (fd < 0)
 		fatalx("admin socket %s: %s", path, strerror(-fd));
+	/* Root's tools and qrexec-policyd (its group) reach it; who may call
+	 * what is decided by the peer's uid (conn_accept, admin_handle). */
+	if (chown(path, 0, BH_GID_POLICYD) < 0 || chmod(path, 0660) < 0)
+		fatal("admin socket %s", path);
 	return fd;
 }
 
@@ -154,9 +160,19 @@ static void conn_close(struct conn *c)
 static void conn_accept(int lfd)
 {
 	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	enum admin_caller caller;
 
 	if (fd < 0)
 		return;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 ||
+	    (cred.uid != 0 && cred.uid != BH_UID_POLICYD)) {
+		log_warnx("admin connection from uid %d refused", clen == sizeof(cred) ? (int)cred.uid : -1);
+		close(fd);
+		return;
+	}
+	caller = cred.uid == 0 ? ADMIN_ROOT : ADMIN_POLICYD;
 	for (size_t i = 0; i < ADMIN_MAX_CLIENTS; i++) {
 		if (conns[i].fd >= 0)
 			continue;
@@ -164,6 +180,7 @@ static void conn_accept(int lfd)
 		if (conns[i].untrusted_buf == NULL)
 			break;
 		conns[i].fd = fd;
+		conns[i].caller = caller;
 		conns[i].len = 0;
 		conns[i].deadline = now_ms() + ADMIN_REQ_TIMEOUT_MS;
 		return;
@@ -200,7 +217,7 @@ static void conn_readable(struct admin_server *srv, struct conn *c)
 		return;
 	}
 	sb_init(&reply, ADMIN_MAX_REPLY);
-	admin_handle(srv, c->untrusted_buf, c->len, &reply);
+	admin_handle(srv, c->caller, c->untrusted_buf, c->len, &reply);
 	rc = reply.err ? reply.err : write_all_deadline(c->fd, reply.buf, reply.len,
 							 now_ms() + ADMIN_REQ_TIMEOUT_MS);
 	if (rc < 0)

@@ -10,6 +10,7 @@ const struct sandbox_rule bulkheadd_seccomp[] = {
 	ALLOW(poll, "the event loop and deadline I/O"),
 	ALLOW(ppoll, "libc may implement poll with ppoll"),
 	ALLOW(accept4, "admin connections"),
+	ALLOW(getsockopt, "SO_PEERCRED: an admin caller's uid (root, or qrexec-policyd)"),
 	ALLOW(shutdown, "half-closing admin connections"),
 	ALLOW(recvfrom, "libc's recv()"),
 	ALLOW(sendto, "libc's send()"),

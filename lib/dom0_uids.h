@@ -16,14 +16,18 @@
  *                            (1 .. QREXEC_DOMID_MAX): redeems capabilities
  *                            whose target is q, nothing else
  *
- * uid 0 is the administrator's tools (qvm-cap).  Each uid's group has the
- * same number. */
+ * uid 0 is the administrator's tools (qvm-cap, qvm-run's qrexec-client).
+ * Each uid's group has the same number; BH_GID_POLICYD is the group of
+ * the sockets policyd must reach besides root (bulkheadd's admin.sock,
+ * each qrexec-daemon's dom0 socket: mode 0660), each of which checks
+ * its peer's uid all the same. */
 #ifndef BH_DOM0_UIDS_H
 #define BH_DOM0_UIDS_H
 
 #include <stdint.h>
 
 #define BH_UID_POLICYD          0x3E000001u
+#define BH_GID_POLICYD          BH_UID_POLICYD
 #define BH_UID_CAPD             0x3E000002u
 #define BH_UID_QREXEC_DAEMON_BASE 0x3E010000u
 #define BH_UID_QREXEC_DAEMON(qid) (BH_UID_QREXEC_DAEMON_BASE + (uint32_t)(qid))

@@ -1,2 +1,2 @@
-$(eval $(call bh_prog,qrexec-client,qrexec/client/qrexec-client.c,qrexecrt capdclient capdproto qrexecproto bulkhead,-lsodium))
+$(eval $(call bh_prog,qrexec-client,qrexec/client/qrexec-client.c,qrexecrt qpolicy capdclient capdproto qrexecproto bulkhead,-lsodium))
 INSTALL_BIN += $(BUILD)/bin/qrexec-client

@@ -56,6 +56,10 @@ static int listen_dom0(const char *name)
 	fd = unix_listen(path, 16);
 	if (fd < 0)
 		fatalx("%s: %s", path, strerror(-fd));
+	/* dom0's clients: root's tools and qrexec-policyd (its group); the
+	 * peer's uid is checked on every connection all the same. */
+	if (chown(path, 0, BH_GID_POLICYD) < 0 || chmod(path, 0660) < 0)
+		fatal("%s", path);
 	return fd;
 }
 
@@ -134,7 +138,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	d.listen_fd = listen_dom0(d.name);
-	/* The dom0 socket is root's (0600): dom0's clients only.  From here
+	/* The dom0 socket is root's and policyd's (0660).  From here
 	 * on, the qube's own uid (lib/dom0_uids.h): capd lets it redeem
 	 * capabilities for calls into this qube and nothing else.  (Without
 	 * --qid: the test harness's daemons, which keep root.) */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "capd/capd_client.h"
+#include "lib/dom0_uids.h"
 #include "lib/io.h"
 #include "lib/log.h"
 #include "lib/paths.h"
@@ -253,7 +254,8 @@ static bool wait_port(struct daemon *d, int fd, const struct dom0req *req, struc
 	return false;
 }
 
-/* dom0 client: one request, one reply.  Root only.  true: fd was kept
+/* dom0 client: one request, one reply.  Root (dom0's tools) and
+ * qrexec-policyd only.  true: fd was kept
  * (a waiter), not to be closed by the caller. */
 static bool on_client(struct daemon *d, int fd)
 {
@@ -269,7 +271,7 @@ static bool on_client(struct daemon *d, int fd)
 	size_t n;
 	int rc;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 || cred.uid != 0) {
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 || (cred.uid != 0 && cred.uid != BH_UID_POLICYD)) {
 		log_warnx("%s: refused a dom0 request from uid %d", d->name, (int)cred.uid);
 		return false;
 	}

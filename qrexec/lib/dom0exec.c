@@ -8,27 +8,25 @@
 #include <sys/random.h>
 
 #include "capd/capd_client.h"
-#include "lib/admin_client.h"
 #include "lib/io.h"
 #include "qrexec/lib/capcall.h"
+#include "qrexec/policy/policy_facts.h"
 
-/* The qube's qid ("default=X type=int N"), which capd binds. */
-static int qube_qid(const char *qube, uint32_t *qid)
+/* The qube's qid (capd binds it) and, when it runs, its domain id (its
+ * daemon's answer must name it), from bulkheadd's facts. */
+static int qube_ids(const char *qube, uint32_t *qid, uint32_t *domid)
 {
-	struct admin_reply r;
-	const char *v;
-	char *end;
-	unsigned long n;
-	int rc = admin_call("admin.vm.property.Get", qube, "qid", NULL, 0, &r);
+	struct policy_facts_table *t = policy_facts_table_new();
+	const struct policy_qube *q;
+	int rc = t == NULL ? -ENOMEM : policy_facts_from_admin(t) < 0 ? -EPROTO : 0;
 
-	if (rc == 0 && !r.ok)
-		rc = strcmp(r.exc_type, "QubesVMNotFoundError") == 0 ? -ENOENT : -EPROTO;
-	if (rc == 0 && (r.content.buf == NULL || (v = strrchr(r.content.buf, ' ')) == NULL ||
-			(n = strtoul(v + 1, &end, 10), *end != '\0') || n == 0 || n > QREXEC_DOMID_MAX))
-		rc = -EPROTO;
-	if (rc == 0)
-		*qid = (uint32_t)n;
-	admin_reply_free(&r);
+	if (rc == 0 && ((q = policy_facts_table_find(t, qube)) == NULL || q->qid == 0))
+		rc = -ENOENT;
+	if (rc == 0) {
+		*qid = q->qid;
+		*domid = q->running ? q->domid : 0;
+	}
+	policy_facts_table_free(t);
 	return rc;
 }
 
@@ -38,10 +36,11 @@ int dom0_exec(const char *qube, bool just_exec, const char *cmdline, struct dom0
 	struct capd_call call;
 	struct capd_token tok;
 	uint8_t nonce[8];
-	uint32_t qid = 0, reason = 0;
+	struct dom0rep untrusted_rep;
+	uint32_t qid = 0, domid = 0, reason = 0;
 	int rc;
 
-	if ((rc = qube_qid(qube, &qid)) < 0)
+	if ((rc = qube_ids(qube, &qid, &domid)) < 0)
 		return rc;
 	/* Calls from dom0 get request ids of their own: "dom0-" and 16 hex. */
 	if (getrandom(nonce, sizeof(nonce), 0) != sizeof(nonce))
@@ -54,5 +53,11 @@ int dom0_exec(const char *qube, bool just_exec, const char *cmdline, struct dom0
 		return -EACCES;
 	capd_token_encode(&tok, req.token);
 	req.cmdline_len = (uint32_t)strlen(cmdline) + 1;
-	return dom0req_call(qube, &req, cmdline, rep);
+	if ((rc = dom0req_call(qube, &req, cmdline, &untrusted_rep)) < 0)
+		return rc;
+	if (untrusted_rep.rc < 0 && untrusted_rep.rc > -4096) {
+		rep->rc = untrusted_rep.rc;   /* the daemon's refusal, an errno */
+		return 0;
+	}
+	return dom0rep_exec_check(&untrusted_rep, domid, rep) < 0 ? -EPROTO : 0;
 }

@@ -58,8 +58,17 @@ int dom0req_socket_path(const char *qube, char *out, size_t outlen)
 	return bh_path(out, outlen, rel);
 }
 
-static int call_until(const char *qube, const struct dom0req *req, const char *cmdline, struct dom0rep *rep,
-		      uint64_t deadline)
+int dom0rep_exec_check(const struct dom0rep *untrusted_rep, uint32_t domid, struct dom0rep *out)
+{
+	if (untrusted_rep->rc != 0 || domid == 0 || untrusted_rep->domid != domid ||
+	    untrusted_rep->port < QREXEC_DATA_PORT_MIN || untrusted_rep->port > QREXEC_DATA_PORT_MAX)
+		return -1;
+	*out = *untrusted_rep;
+	return 0;
+}
+
+static int call_until(const char *qube, const struct dom0req *req, const char *cmdline,
+		      struct dom0rep *untrusted_rep, uint64_t deadline)
 {
 	char path[BH_PATH_MAX];
 	int fd, rc = dom0req_socket_path(qube, path, sizeof(path));
@@ -73,25 +82,28 @@ static int call_until(const char *qube, const struct dom0req *req, const char *c
 	if (rc == 0 && req->op == DREQ_EXEC)
 		rc = write_all_deadline(fd, cmdline, req->cmdline_len, deadline);
 	if (rc == 0)
-		rc = read_exact_deadline(fd, rep, sizeof(*rep), deadline);
+		rc = read_exact_deadline(fd, untrusted_rep, sizeof(*untrusted_rep), deadline);
 	close(fd);
 	return rc;
 }
 
 int dom0req_call(const char *qube, const struct dom0req *req, const char *cmdline,
-		 struct dom0rep *rep)
+		 struct dom0rep *untrusted_rep)
 {
-	return call_until(qube, req, cmdline, rep, now_ms() + DOM0REQ_TIMEOUT_MS);
+	return call_until(qube, req, cmdline, untrusted_rep, now_ms() + DOM0REQ_TIMEOUT_MS);
 }
 
 int dom0req_wait_port(const char *qube, uint32_t domain, uint32_t port, uint64_t deadline_ms)
 {
 	struct dom0req req = { .op = DREQ_WAIT_PORT, .domain = domain, .port = port };
-	struct dom0rep rep;
-	int rc = call_until(qube, &req, NULL, &rep, deadline_ms);
+	struct dom0rep untrusted_rep;
+	int rc = call_until(qube, &req, NULL, &untrusted_rep, deadline_ms);
 
 	/* EOF: the daemon exited with its qube; the channel is gone too. */
 	if (rc == -EPIPE || rc == -ECONNRESET || rc == -ENOENT || rc == -ECONNREFUSED)
 		return 0;
-	return rc < 0 ? rc : rep.rc;
+	/* Its answer only says when to remove a disposable: 0 or an errno. */
+	if (rc == 0 && untrusted_rep.rc < 0 && untrusted_rep.rc > -4096)
+		rc = untrusted_rep.rc;
+	return rc;
 }

@@ -47,11 +47,19 @@ _Static_assert(sizeof(struct dom0rep) == 12, "dom0rep layout");
  * any, is checked by the caller with the EXEC_CMDLINE parser.  0 or -1. */
 int dom0req_check(const struct dom0req *untrusted_req) __attribute__((warn_unused_result));
 
+/* A daemon's answer to DREQ_EXEC, copied to *out only if it is one: rc 0,
+ * the domain id bulkheadd gave the qube (domid, not 0), a data port.  The
+ * daemon runs under its qube's control, so nothing else of it is used.
+ * 0 or -1. */
+int dom0rep_exec_check(const struct dom0rep *untrusted_rep, uint32_t domid, struct dom0rep *out)
+	__attribute__((warn_unused_result));
+
 /* Client side: one request on a new connection to NAME's daemon, one
  * reply, within DOM0REQ_TIMEOUT_MS.  cmdline may be NULL for non-EXEC
- * ops. */
+ * ops.  The reply is the daemon's word (its qube may control it): check
+ * it (dom0rep_exec_check) before using any of it. */
 int dom0req_call(const char *qube, const struct dom0req *req, const char *cmdline,
-		 struct dom0rep *rep) __attribute__((warn_unused_result));
+		 struct dom0rep *untrusted_rep) __attribute__((warn_unused_result));
 
 /* DREQ_WAIT_PORT: returns 0 once the channel (domain, port) of qube's
  * agent has ended (the agent reported it, or the qube's daemon went away:

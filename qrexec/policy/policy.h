@@ -48,6 +48,7 @@ struct policy_qube {
 	/* Carried for qrexec-policyd (setting up an allowed call, the
 	 * prompt); evaluation never reads them.  0 / NULL when unknown. */
 	uint32_t qid;
+	uint32_t domid;               /* a running qube's domain id; 0 when not running */
 	const char *label;
 	const char *default_user;
 };

@@ -273,7 +273,10 @@ static const char *parse_line(struct policy_facts_table *t, char *line)
 				return "running must be yes or no";
 		} else if (strcmp(k, "qid") == 0) {
 			if (parse_qid(v, &q.qid) < 0)
-				return "qid must be a number from 0 to 32767";
+				return "qid must be a number from 0 to 32751";
+		} else if (strcmp(k, "domid") == 0) {
+			if (parse_qid(v, &q.domid) < 0)
+				return "domid must be a number from 0 to 32751";
 		} else if (strcmp(k, "label") == 0) {
 			q.label = v;
 		} else if (strcmp(k, "default_user") == 0) {

@@ -35,22 +35,26 @@ static int answer(int fd, uint32_t verdict, uint32_t domid, uint32_t port)
 	return write_all_deadline(fd, &rep, sizeof(rep), now_ms() + POLICYREQ_TIMEOUT_MS);
 }
 
-/* Every field again, with the same parsers the daemon used. */
+/* Every field again, with the same parsers the daemon used (the daemon
+ * runs under its qube's control): read into untrusted_ buffers, and
+ * copied into *r only once all of it is checked. */
 static int read_request(int fd, struct request *r)
 {
 	uint64_t deadline = now_ms() + POLICYREQ_TIMEOUT_MS;
-	struct policy_req *h = &r->hdr;
+	static char untrusted_service[MAX_SERVICE_NAME_LEN];
+	struct policy_req untrusted_hdr;
+	const struct policy_req *h = &untrusted_hdr;
 	enum qrexec_target_kind kind;
 	size_t arg_off, slen;
 	char *plus;
 
-	if (read_exact_deadline(fd, h, sizeof(*h), deadline) < 0 ||
+	if (read_exact_deadline(fd, &untrusted_hdr, sizeof(untrusted_hdr), deadline) < 0 ||
 	    h->service_len < 2 || h->service_len > MAX_SERVICE_NAME_LEN ||
-	    read_exact_deadline(fd, r->service, h->service_len, deadline) < 0)
+	    read_exact_deadline(fd, untrusted_service, h->service_len, deadline) < 0)
 		return -1;
-	slen = strnlen(r->service, h->service_len);
+	slen = strnlen(untrusted_service, h->service_len);
 	if (slen != h->service_len - 1 ||
-	    qrexec_service_check((const uint8_t *)r->service, slen) != QREXEC_OK ||
+	    qrexec_service_check((const uint8_t *)untrusted_service, slen) != QREXEC_OK ||
 	    memchr(h->source, '\0', sizeof(h->source)) == NULL ||
 	    names_check(NAME_QUBE, (const uint8_t *)h->source, strlen(h->source)) < 0 ||
 	    memchr(h->target, '\0', sizeof(h->target)) == NULL ||
@@ -59,6 +63,8 @@ static int read_request(int fd, struct request *r)
 	    qrexec_reqid_check((const uint8_t *)h->request_id, strlen(h->request_id)) != QREXEC_OK ||
 	    h->source_domid == 0 || h->source_domid > QREXEC_DOMID_MAX)
 		return -1;
+	r->hdr = untrusted_hdr;
+	memcpy(r->service, untrusted_service, slen + 1);
 	memcpy(r->name, r->service, slen + 1);
 	plus = strchr(r->name, '+');
 	if (plus != NULL)
@@ -67,15 +73,25 @@ static int read_request(int fd, struct request *r)
 	return 0;
 }
 
-static int start_qube(const char *qube)
+/* Starts qube and returns its domain id (from bulkheadd, after the
+ * start), or 0 when it could not be started. */
+static uint32_t start_qube(const char *qube)
 {
+	struct policy_facts_table *now;
+	const struct policy_qube *q;
+	uint32_t domid = 0;
 	char exc[64];
 
 	/* Started meanwhile by someone else: as good. */
 	if (policyd_admin("admin.vm.Start", qube, "", NULL, exc, sizeof(exc)) < 0 &&
 	    strcmp(exc, "QubesVMNotHaltedError") != 0)
-		return -1;
-	return 0;
+		return 0;
+	now = policy_facts_table_new();
+	if (now != NULL && policy_facts_from_admin(now) == 0 && (q = policy_facts_table_find(now, qube)) != NULL &&
+	    q->running)
+		domid = q->domid;
+	policy_facts_table_free(now);
+	return domid;
 }
 
 /* Allowed into a qube: its daemon starts the service, the source's daemon
@@ -90,10 +106,11 @@ static int to_qube(int fd, const struct request *r, const struct policy_qube *sr
 	const struct cap_who who = { r->hdr.source, src->qid, target->name, target->qid, r->name, r->arg,
 				     r->hdr.request_id };
 	struct capd_token tok;
-	struct dom0rep rep;
+	struct dom0rep untrusted_rep, rep;
+	uint32_t domid = target->running ? target->domid : 0;
 	int n, rc;
 
-	if (autostart && !target->running && start_qube(target->name) < 0) {
+	if (autostart && !target->running && (domid = start_qube(target->name)) == 0) {
 		log_warnx("cannot start %s for a call", target->name);
 		return -1;
 	}
@@ -111,9 +128,14 @@ static int to_qube(int fd, const struct request *r, const struct policy_qube *sr
 		return -1;
 	capd_token_encode(&tok, req.token);
 	memcpy(req.request_id, r->hdr.request_id, sizeof(req.request_id));
-	if ((rc = dom0req_call(target->name, &req, cmdline, &rep)) < 0 || rep.rc < 0) {
+	if ((rc = dom0req_call(target->name, &req, cmdline, &untrusted_rep)) < 0 || untrusted_rep.rc < 0) {
 		log_warnx("the qrexec daemon of %s refused the call: %s", target->name,
-			  strerror(rc < 0 ? -rc : -rep.rc));
+			  strerror(rc < 0 ? -rc : untrusted_rep.rc == INT32_MIN ? EINVAL : -untrusted_rep.rc));
+		return -1;
+	}
+	if (dom0rep_exec_check(&untrusted_rep, domid, &rep) < 0) {
+		log_warnx("the qrexec daemon of %s answered domain %u port %u (its domain is %u): refused",
+			  target->name, untrusted_rep.domid, untrusted_rep.port, domid);
 		return -1;
 	}
 	if (vchan_socket_clear(r->hdr.source_domid, rep.domid, rep.port) < 0)

@@ -11,8 +11,10 @@
  *    the channel's socket is linked into the target's directory;
  *  - into dom0: a runner forked before the sandbox (runner.c) serves the
  *    call, running the service from $BULKHEAD_ROOT/etc/qubes-rpc.
- * It keeps CAP_FOWNER (to link one qube's socket into another's
- * directory) and nothing else, under its seccomp policy.
+ * Its runner stays root; the rest runs as BH_UID_POLICYD with
+ * CAP_FOWNER (to link one qube's socket into another's directory: a
+ * sticky directory, and an inode of another uid) and nothing else, under
+ * its seccomp policy.
  * SPEC/qrexec-daemons.md. */
 #include <errno.h>
 #include <poll.h>
@@ -36,6 +38,8 @@
 #include "lib/spare.h"
 #include "lib/paths.h"
 #include "lib/unixsock.h"
+#include "lib/dom0_uids.h"
+#include "lib/privdrop.h"
 #include "lib/sandbox.h"
 #include "qrexec/lib/policyreq.h"
 #include "qrexec/policy/policy.h"
@@ -144,7 +148,12 @@ int main(int argc, char **argv)
 		fatal("cannot start the dom0-service runner");
 	/* A request's child talks to the runner, and nothing else of ours. */
 	keep_fds[0] = policyd_runner_fd();
-	if (sandbox_keep_caps(keep, 1) < 0 || sandbox_install(policyd_seccomp, policyd_seccomp_len) < 0)
+	/* The runner stays root (dom0 services, the prompt); the rest of
+	 * policyd becomes BH_UID_POLICYD, which capd, bulkheadd and the
+	 * qrexec-daemons know it by, keeping only CAP_FOWNER. */
+	if ((rc = privdrop_keep(BH_UID_POLICYD, BH_GID_POLICYD, keep, 1)) < 0)
+		fatalx("cannot become uid %#x: %s", BH_UID_POLICYD, strerror(-rc));
+	if (sandbox_install(policyd_seccomp, policyd_seccomp_len) < 0)
 		fatalx("cannot install the sandbox");
 	pol = policy_load_dir(NULL);
 	if (pol == NULL || policy_error(pol) != NULL)

@@ -87,14 +87,21 @@ refused_as "$(daemon_uid 2)" wrong-target redeem "$tok" $W req-1      # the sour
 refused_as $POLICYD wrong-target redeem "$tok" $W req-1               # policyd: dom0 calls only
 refused_as "$(daemon_uid 3)" forged redeem "$tok" $W req-2            # another request
 refused_as "$(daemon_uid 3)" forged redeem "$tok" work 2 personal 3 my.Service arg2 req-1
-refused_as 0 wrong-target redeem "$tok" $W req-1                      # uid 0, as policyd: dom0 calls only
+refused_as 0 wrong-caller redeem "$tok" $W req-1                      # root redeems nothing
 [ "$(as "$(daemon_uid 3)" redeem "$tok" $W req-1)" = ok ] || fail "redeem by the target's daemon"
 refused_as "$(daemon_uid 3)" replayed redeem "$tok" $W req-1
 
-note "callers by uid: only policyd (and root, policyd's identity until it has its own uid) mints, grants and audits; only uid 0 lists and revokes"
+note "callers by uid: only policyd mints for qubes' calls, grants and audits; root mints for dom0's own calls, lists and revokes"
 refused_as "$(daemon_uid 3)" wrong-caller mint $W req-3
 refused_as "$(daemon_uid 2)" wrong-caller mint-grant $W req-3
-tok0=$(as 0 mint $W req-3) && [ ${#tok0} -eq 176 ] || fail "mint as uid 0"
+refused_as 0 wrong-caller mint $W req-3                               # a qube's call: policyd's
+tok0=$(as 0 mint dom0 0 personal 3 bulkhead.Command 0123456789abcdef0123456789abcdef req-3) &&
+	[ ${#tok0} -eq 176 ] || fail "mint of a dom0 call as uid 0"
+[ "$(as "$(daemon_uid 3)" redeem "$tok0" dom0 0 personal 3 bulkhead.Command 0123456789abcdef0123456789abcdef req-3)" = ok ] ||
+	fail "redeem of root's dom0 call"
+refused_as 0 wrong-caller mint-grant $W req-3
+refused_as 0 wrong-caller grant $W always 0
+refused_as 0 wrong-caller audit work @default my.Service - req 0 no-match - 0
 refused_as "$(daemon_uid 3)" wrong-caller grant $W always 0
 refused_as "$(daemon_uid 3)" wrong-caller audit work @default my.Service - req 0 no-match - 0
 # Uids capd does not know (its own, a daemon uid for qid 0, any other):

@@ -84,4 +84,30 @@ note "a target that is halted is started (autostart) for an allowed call"
 expect_ok qvm-kill personal >/dev/null
 [ "$(call personal test.Echo </dev/null | head -1)" = "test.Echo+ arg=[] from work as user" ] || fail "autostart"
 grep -q "test.Echo+some.arg: allow" "$BULKHEAD_ROOT/var/log/bulkhead/qrexec-policyd.log" || fail "decisions not logged"
+
+note "a target's daemon (its qube's to control) that answers with another domain: refused"
+# A stand-in for personal's daemon on its dom0 socket: it accepts the
+# call and names domain 4000 and a port, which policyd must not use.
+sock=$BULKHEAD_ROOT/run/bulkhead/qrexec/qrexec.personal.sock
+python3 - "$sock" $((0x3E000001)) <<'PY' &
+import os, socket, struct, sys
+path, gid = sys.argv[1], int(sys.argv[2])
+os.unlink(path)
+s = socket.socket(socket.AF_UNIX); s.bind(path); os.chown(path, 0, gid); os.chmod(path, 0o660); s.listen(1)
+open(path + ".ready", "w").close()
+s.settimeout(20)
+c, _ = s.accept(); c.settimeout(10)
+req = b""
+while len(req) < 144: req += c.recv(144 - len(req))
+n = struct.unpack_from("<I", req, 16)[0]
+while n > 0: n -= len(c.recv(n))
+c.sendall(struct.pack("<iII", 0, 600, 4000)); c.close()
+PY
+fake=$!
+for _ in $(seq 1 100); do [ -e "$sock.ready" ] && break; sleep 0.05; done
+call personal test.Echo </dev/null 2>/dev/null; rc=$?
+wait $fake || fail "the stand-in daemon was not asked"
+[ $rc -eq 126 ] || fail "a lying daemon's answer was used (exit $rc)"
+grep -q "the qrexec daemon of personal answered domain 4000 port 600 (its domain is [0-9]*): refused" \
+	"$BULKHEAD_ROOT/var/log/bulkhead/qrexec-policyd.log" || fail "not refused by policyd"
 echo ok

@@ -37,18 +37,18 @@ int main(void)
 		"dom0 class=AdminVM running=yes qid=0 label=black\n"
 		"# a comment\n"
 		"\n"
-		"work class=AppVM running=yes qid=12 label=blue default_user=user "
+		"work class=AppVM running=yes qid=12 domid=40 label=blue default_user=user "
 		"default_dispvm=dvm template_for_dispvms=no tags=a,b-c\n"
 		"dvm class=AppVM running=no qid=32751 template_for_dispvms=yes\n"
 		"disp7 class=DispVM running=yes qid=7 template=dvm default_user=root\n",
 		"x", err, sizeof(err)) == 0);
 	CHECK_STR(err, "");
 	q = policy_facts_table_find(t, "work");
-	CHECK(q != NULL && q->qid == 12 && q->running && !q->template_for_dispvms && q->ntags == 2);
+	CHECK(q != NULL && q->qid == 12 && q->domid == 40 && q->running && !q->template_for_dispvms && q->ntags == 2);
 	CHECK(q != NULL && strcmp(q->label, "blue") == 0 && strcmp(q->default_user, "user") == 0 &&
 	      strcmp(q->default_dispvm, "dvm") == 0);
 	q = policy_facts_table_find(t, "dvm");
-	CHECK(q != NULL && q->qid == 32751 && q->template_for_dispvms && !q->running && q->label == NULL);
+	CHECK(q != NULL && q->qid == 32751 && q->domid == 0 && q->template_for_dispvms && !q->running && q->label == NULL);
 	q = policy_facts_table_find(t, "disp7");
 	CHECK(q != NULL && q->cls == PCLASS_DISPVM && strcmp(q->template, "dvm") == 0);
 	CHECK(policy_facts_table_find(t, "nosuch") == NULL);
@@ -60,6 +60,9 @@ int main(void)
 	rejects("a class=AppVM qid=", "qid");
 	rejects("a class=AppVM qid=1x", "qid");
 	rejects("a class=AppVM qid=999999", "qid");
+	rejects("a class=AppVM domid=32752", "domid");
+	rejects("a class=AppVM domid=07", "domid");
+	rejects("a class=AppVM domid=x", "domid");
 	rejects("a class=AppVM label=bl;ue", "invalid");
 	rejects("a class=AppVM default_user=Root", "invalid");
 	rejects("a class=AppVM default_user=a/b", "invalid");
