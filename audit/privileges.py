@@ -33,7 +33,8 @@ PROCESSES = [
      ["qrexec/agent/agent.c", "qrexec/agent/exec.c", "qrexec/agent/vm.c"], None),
 ]
 
-STEPS = ["geteuid", "chroot", "privdrop_to", "sandbox_keep_caps", "sandbox_drop_all_caps", "sandbox_install"]
+STEPS = ["geteuid", "chroot", "privdrop_to", "privdrop_keep", "sandbox_keep_caps", "sandbox_drop_all_caps",
+         "sandbox_install"]
 
 
 def read_dump(path):
@@ -84,14 +85,18 @@ def _uid(expr, uids):
 
 def summary(found, uids):
     """What the steps amount to, in words: (runs as, capabilities, other).
-    When privdrop_to is there, its checks decide the capabilities; a
-    conditional other path shows in the quoted lines."""
+    When privdrop_to or privdrop_keep is there, its checks decide the
+    capabilities; a conditional other path shows in the quoted lines."""
     runs_as, caps, other = [], [], []
     for _, _, name, _, args, text in found:
         if name == "geteuid":
             runs_as.append("uid 0 (refuses to start as any other)")
-        elif name == "privdrop_to":
+        elif name in ("privdrop_to", "privdrop_keep"):
             runs_as.append("then uid " + _uid(args[0], uids))
+            if name == "privdrop_keep":
+                kept = _caps(text, args[2])
+                caps.append("only " + (", ".join(kept) if kept else "those in " + args[2]) +
+                            " (privdrop_keep checks the sets hold exactly these)")
         elif name == "sandbox_keep_caps":
             kept = _caps(text, args[0])
             caps.append("only " + ", ".join(kept) if kept else "only those in " + args[0])
