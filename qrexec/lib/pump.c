@@ -52,6 +52,7 @@ struct state {
 	size_t rx_have, rx_off;
 	bool rx_in_payload, rx_delivering;
 	bool rx_splicing;               /* this payload goes channel -> pipe directly */
+	bool rx_eof[2];                 /* the peer ended [0] stdin/stdout, [1] stderr */
 	int out_fd, err_out_fd;
 	bool out_is_pipe, err_out_is_pipe;
 	/* Service side. */
@@ -208,6 +209,9 @@ static int accept_header(struct state *s)
 	if (qrexec_hdr_decode(s->untrusted_rx_hdr, HDR, &h) != QREXEC_OK ||
 	    qrexec_data_msg_check(&h, from, s->cfg->version) != QREXEC_OK)
 		return -EPROTO;
+	/* Nothing of a stream after its end: reject, not ignore. */
+	if (h.type != MSG_DATA_EXIT_CODE && s->rx_eof[h.type == MSG_DATA_STDERR])
+		return -EPROTO;
 	s->rx_type = h.type;
 	s->rx_len = h.len;
 	s->rx_have = s->rx_off = 0;
@@ -274,6 +278,7 @@ static void deliver_start(struct state *s)
 		return;
 	}
 	if (s->rx_len == 0) {                  /* EOF of that stream */
+		s->rx_eof[s->rx_type == MSG_DATA_STDERR] = true;
 		if (s->rx_type == MSG_DATA_STDERR)
 			close_fd(&s->err_out_fd);
 		else
