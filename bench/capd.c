@@ -12,7 +12,8 @@
  *                           held connections, each answered once its audit
  *                           record is written (group commit syncs it just
  *                           after); pairs 2 ms apart, as calls arrive
- *                           vs  socketpair.rtt.* (each step is two)
+ *                           vs  socketpair.rtt.* (each step is two);
+ *                           capd.step.mint.*: its MINT alone
  *   capd.daemon.pair.*      the same back to back, faster than the disk
  *                           syncs: appends wait for the flusher
  *   capd.daemon.pairs       that, as a throughput
@@ -115,24 +116,29 @@ static struct capd_conn *conn_as(uid_t uid)
 	return rc == 0 ? c : NULL;
 }
 
-/* One MINT and its REDEEM; their time in ns, or 0 when refused. */
-static uint64_t pair(struct capd_conn *pol, struct capd_conn *dmn, const struct capd_call *call)
+/* One MINT and its REDEEM; their time in ns (*mint_ns: the MINT's), or 0
+ * when refused. */
+static uint64_t pair(struct capd_conn *pol, struct capd_conn *dmn, const struct capd_call *call, uint64_t *mint_ns)
 {
 	struct capd_token t;
 	uint32_t reason = 0;
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = bench_now_ns(), t1;
 
-	if (capd_mint(pol, call, 0, &t, &reason, now_ms() + 5000) != 0 ||
-	    capd_redeem(dmn, &t, call, &reason, now_ms() + 5000) != 0) {
-		fprintf(stderr, "bench-capd: a pair through capd refused (%u)\n", reason);
-		return 0;
-	}
+	if (capd_mint(pol, call, 0, &t, &reason, now_ms() + 5000) != 0)
+		goto refused;
+	t1 = bench_now_ns();
+	if (capd_redeem(dmn, &t, call, &reason, now_ms() + 5000) != 0)
+		goto refused;
+	*mint_ns = t1 - t0;
 	return bench_now_ns() - t0;
+refused:
+	fprintf(stderr, "bench-capd: a pair through capd refused (%u)\n", reason);
+	return 0;
 }
 
 static int bench_daemon(const struct capd_call *call)
 {
-	static uint64_t v[DAEMON_PAIRS];
+	static uint64_t v[DAEMON_PAIRS], m[DAEMON_PAIRS];
 	struct capd_conn *pol = NULL, *dmn = NULL;
 	uint64_t all;
 
@@ -147,13 +153,14 @@ static int bench_daemon(const struct capd_call *call)
 	}
 	for (uint32_t i = 0; i < STEP_PAIRS; i++) {
 		usleep(STEP_GAP_US);
-		if ((v[i] = pair(pol, dmn, call)) == 0)
+		if ((v[i] = pair(pol, dmn, call, &m[i])) == 0)
 			return -1;
 	}
 	bench_report_us("capd.step", v, STEP_PAIRS, "socketpair.rtt");
+	bench_report_us("capd.step.mint", m, STEP_PAIRS, "socketpair.rtt");
 	all = bench_now_ns();
 	for (uint32_t i = 0; i < DAEMON_PAIRS; i++)
-		if ((v[i] = pair(pol, dmn, call)) == 0)
+		if ((v[i] = pair(pol, dmn, call, &m[i])) == 0)
 			return -1;
 	all = bench_now_ns() - all;
 	printf("capd.daemon.pairs %.0f calls/s capd.inproc.pairs\n", DAEMON_PAIRS / ((double)all / 1e9));
