@@ -34,7 +34,7 @@ all:
 
 include mk/rules.mk
 include $(sort $(wildcard lib/module.mk core/module.mk core/*/module.mk capd/module.mk capd/*/module.mk tests/*/module.mk \
-	qrexec/module.mk qrexec/*/module.mk tests/module.mk bench/module.mk audit/module.mk))
+	qrexec/module.mk qrexec/*/module.mk tests/module.mk bench/module.mk audit/module.mk proofs/module.mk))
 
 all: $(PROGRAMS) $(TESTPROGS)
 

@@ -8,7 +8,7 @@
 # procps for the local backend and the tests, bc and python3 for the test
 # scripts (tests/run times tests with bc; tests validate JSON with python3),
 # mawk for bench/run, libclang-rt-14-dev for clang's libFuzzer and
-# sanitizer runtimes (tests/fuzz).  Heavy tools (frama-c, qemu, xen) come with the
+# sanitizer runtimes (tests/fuzz).  Heavy tools (qemu, xen) come with the
 # issues that need them.
 set -eu
 # libxen-dev: libxenvchan and the Xen tool libraries for lib/vchan_xen.c (libvchanxen).
@@ -19,6 +19,9 @@ libsodium-dev libcap-dev util-linux iproute2 procps bc python3 mawk libxen-dev"
 # X server, xfonts-base for the server's core fonts, zlib1g-dev for the
 # driver's PNG screenshots.
 PKGS="$PKGS libxcb1-dev libxcb-xtest0-dev xvfb xfonts-base zlib1g-dev"
+# make proofs (proofs/run): Frama-C with its WP and Eva plugins, Why3 and
+# the two SMT solvers it runs, patch for the negative tests.
+PKGS="$PKGS frama-c-base why3 z3 cvc4 patch"
 
 missing_pkgs() {
 	for p in $PKGS; do
