@@ -14,6 +14,8 @@
 /* Weak: NULL unless libvchanxen.a was linked (with --undefined, see
  * lib/module.mk). */
 extern const struct vchan_ops vchan_xen_ops __attribute__((weak));
+/* Weak likewise: NULL unless lib/vchan_mem.c was linked (tests only). */
+extern const struct vchan_ops vchan_mem_ops __attribute__((weak));
 
 uint32_t vchan_local_domain(void)
 {
@@ -42,6 +44,7 @@ static const struct vchan_ops *select_ops(int *err)
 	static int chosen_err;
 	const char *env;
 	const struct vchan_ops *xen = &vchan_xen_ops;   /* NULL unless linked */
+	const struct vchan_ops *mem = &vchan_mem_ops;   /* likewise */
 
 	if (chosen != NULL || chosen_err != 0)
 		goto out;
@@ -55,6 +58,8 @@ static const struct vchan_ops *select_ops(int *err)
 			chosen = xen;
 		else
 			chosen_err = -EPROTONOSUPPORT;   /* built without libvchanxen */
+	} else if (strcmp(env, "mem") == 0 && mem != NULL) {
+		chosen = mem;
 	} else {
 		chosen_err = -EINVAL;
 	}

@@ -11,7 +11,8 @@
  *    ($(VCHANXEN_LDLIBS), lib/module.mk) have it.
  * The implementation is chosen once per process: VCHAN_BACKEND=socket|xen
  * in the environment, else xen when it is linked in and /dev/xen/gntdev
- * exists, else socket.
+ * exists, else socket.  (A third, "mem" (lib/vchan_mem.h), exists only
+ * in fuzz targets and tests, which link it and ask for it by name.)
  *
  * Every blocking call takes a deadline (a now_ms() value, lib/io.h).
  * Returns are 0 / a byte count, or -errno (-ETIMEDOUT at the deadline,

@@ -48,6 +48,9 @@ extern const struct vchan_ops vchan_socket_ops;
  * programs that do not link it carry no Xen dependency (SPEC/vchan.md
  * "Xen transport"). */
 extern const struct vchan_ops vchan_xen_ops;
+/* Likewise only in fuzz targets and tests: the in-memory transport
+ * (lib/vchan_mem.h), chosen only by VCHAN_BACKEND=mem. */
+extern const struct vchan_ops vchan_mem_ops;
 
 /* Largest Xen domain id + 1 (DOMID_FIRST_RESERVED); ids at or above it are
  * special (DOMID_SELF...) and never name a peer. */

@@ -43,9 +43,20 @@ struct daemon {
 	struct port_waiter waiters[PORT_WAITERS_MAX];
 };
 
-/* Serves the agent and dom0 clients until the agent goes away (returns)
- * or breaks the protocol (exits 1). */
-void daemon_serve(struct daemon *d);
+/* Serves the agent and dom0 clients until the agent goes away (exits 0)
+ * or breaks the protocol (closes the channel, exits 1). */
+_Noreturn void daemon_serve(struct daemon *d);
+
+/* daemon_serve in parts, for tests/fuzz/fuzz_qrexec_daemon.c, which drives
+ * them over the in-memory vchan: the state's initial values, then one
+ * round of the event loop (a poll, then whatever is ready: policyd's
+ * answers, every complete message of the agent, dom0 clients).  A round
+ * ends the loop when the agent closed the channel between messages
+ * (DAEMON_AGENT_LEFT) or broke the protocol (DAEMON_VIOLATION: the
+ * caller ends the connection and reads nothing more from it). */
+enum daemon_round { DAEMON_GO_ON, DAEMON_AGENT_LEFT, DAEMON_VIOLATION };
+void daemon_serve_init(struct daemon *d);
+enum daemon_round daemon_round(struct daemon *d) __attribute__((warn_unused_result));
 
 extern const struct sandbox_rule daemon_seccomp[];
 extern const size_t daemon_seccomp_len;

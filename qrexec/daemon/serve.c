@@ -24,12 +24,12 @@
 #define MSG_TIMEOUT_MS 5000u
 #define POLICY_DECISION_TIMEOUT_MS 310000u   /* a prompt may take five minutes */
 
-static _Noreturn void violation(const struct daemon *d, const char *what, int code)
+/* The caller ends the connection (daemon_serve: the process, which ends
+ * qrexec for this qube only; bulkheadd and other qubes go on). */
+static enum daemon_round violation(const struct daemon *d, const char *what, int code)
 {
-	/* Ends qrexec for this qube only; bulkheadd and other qubes go on. */
 	log_warnx("%s: protocol violation by the agent: %s (%d); closing", d->name, what, code);
-	vchan_close(d->ctrl);
-	exit(1);
+	return DAEMON_VIOLATION;
 }
 
 static int send_ctrl(struct daemon *d, const uint8_t *msg, size_t len)
@@ -85,7 +85,7 @@ static int ask_policy(struct daemon *d, const struct qrexec_trigger *t, struct p
 
 /* A service request from the qube: to policyd, or refused when policyd
  * cannot be asked (fail closed). */
-static void on_trigger(struct daemon *d, const struct msg_header *h, const uint8_t *untrusted_payload)
+static enum daemon_round on_trigger(struct daemon *d, const struct msg_header *h, const uint8_t *untrusted_payload)
 {
 	static struct qrexec_trigger t;     /* ~65 KiB: not on the stack */
 	struct policy_pending *slot = NULL;
@@ -95,7 +95,7 @@ static void on_trigger(struct daemon *d, const struct msg_header *h, const uint8
 			 : qrexec_trigger2_decode(untrusted_payload, h->len, &t);
 
 	if (rc != QREXEC_OK)
-		violation(d, qrexec_strerror(rc), rc);
+		return violation(d, qrexec_strerror(rc), rc);
 	for (size_t i = 0; i < POLICY_PENDING_MAX && slot == NULL; i++)
 		if (d->pending[i].fd < 0)
 			slot = &d->pending[i];
@@ -107,6 +107,7 @@ static void on_trigger(struct daemon *d, const struct msg_header *h, const uint8
 				  slot == NULL ? "too many pending requests" : "policy daemon unreachable");
 		(void)refuse(d, t.request_id);
 	}
+	return DAEMON_GO_ON;
 }
 
 /* policyd's answer: SERVICE_CONNECT or SERVICE_REFUSED to the agent. */
@@ -146,7 +147,8 @@ static void wake_waiters(struct daemon *d, uint32_t domain, uint32_t port)
 			answer_waiter(d, &d->waiters[i], 0);
 }
 
-static void on_control(struct daemon *d)
+/* One message from the agent. */
+static enum daemon_round on_control(struct daemon *d)
 {
 	/* The largest payload the header check admits: no allocation, so a
 	 * violation (which exits) leaves nothing behind. */
@@ -161,37 +163,36 @@ static void on_control(struct daemon *d)
 	rc = vchan_recv(d->ctrl, untrusted_hdr, 1, deadline);
 	if (rc == -EPIPE) {
 		log_info("%s: the agent closed the control channel", d->name);
-		exit(0);
+		return DAEMON_AGENT_LEFT;
 	}
 	if (rc == 0)
 		rc = vchan_recv(d->ctrl, untrusted_hdr + 1, sizeof(untrusted_hdr) - 1, deadline);
 	if (rc < 0)
-		violation(d, "incomplete header", rc);
+		return violation(d, "incomplete header", rc);
 	if ((rc = qrexec_hdr_decode(untrusted_hdr, sizeof(untrusted_hdr), &h)) != QREXEC_OK ||
 	    (rc = qrexec_hdr_check(&h, CHAN_CONTROL, PEER_AGENT, d->version, &max)) != QREXEC_OK)
-		violation(d, "message not allowed here", rc);
+		return violation(d, "message not allowed here", rc);
 	/* h.len <= max <= QREXEC_MAX_PAYLOAD: the check bounds the read. */
 	if (h.len > 0 && (rc = vchan_recv(d->ctrl, untrusted_payload, h.len, deadline)) < 0)
-		violation(d, "incomplete payload", rc);
+		return violation(d, "incomplete payload", rc);
 	switch (h.type) {
 	case MSG_TRIGGER_SERVICE3:
 	case MSG_TRIGGER_SERVICE:
-		on_trigger(d, &h, untrusted_payload);
-		break;
+		return on_trigger(d, &h, untrusted_payload);
 	case MSG_CONNECTION_TERMINATED: {
 		struct qrexec_conn_terminated ct;
 		if ((rc = qrexec_conn_terminated_decode(untrusted_payload, h.len, &ct)) != QREXEC_OK)
-			violation(d, "malformed CONNECTION_TERMINATED", rc);
+			return violation(d, "malformed CONNECTION_TERMINATED", rc);
 		if (!ports_free(&d->ports, ct.domid, ct.port))
 			log_warnx("%s: CONNECTION_TERMINATED for a channel it does not have (%u, %u)",
 				  d->name, ct.domid, ct.port);
 		else
 			wake_waiters(d, ct.domid, ct.port);
-		break;
+		return DAEMON_GO_ON;
 	}
 	default:
 		/* hdr_check admits nothing else from an agent. */
-		violation(d, "unexpected message", (int)h.type);
+		return violation(d, "unexpected message", (int)h.type);
 	}
 }
 
@@ -334,55 +335,74 @@ static bool on_client(struct daemon *d, int fd)
 	return false;
 }
 
-void daemon_serve(struct daemon *d)
+void daemon_serve_init(struct daemon *d)
 {
 	for (size_t i = 0; i < POLICY_PENDING_MAX; i++)
 		d->pending[i].fd = -1;
 	for (size_t i = 0; i < PORT_WAITERS_MAX; i++)
 		d->waiters[i].fd = -1;
 	ratelimit_init(&d->log_rl, LOG_REFUSALS_PER_S, LOG_REFUSALS_BURST, now_ms());
-	for (;;) {
-		struct pollfd p[2 + POLICY_PENDING_MAX + PORT_WAITERS_MAX] = {
-			{ .fd = vchan_fd(d->ctrl), .events = POLLIN },
-			{ .fd = d->listen_fd, .events = POLLIN },
-		};
-		uint64_t now = now_ms(), next = UINT64_MAX, quieted;
+}
 
-		for (size_t i = 0; i < POLICY_PENDING_MAX; i++) {
-			p[2 + i] = (struct pollfd){ .fd = d->pending[i].fd, .events = POLLIN };
-			if (d->pending[i].fd >= 0 && d->pending[i].deadline < next)
-				next = d->pending[i].deadline;
-		}
-		/* A waiter sends nothing more: readable or hung up, it left. */
-		for (size_t i = 0; i < PORT_WAITERS_MAX; i++)
-			p[2 + POLICY_PENDING_MAX + i] = (struct pollfd){ .fd = d->waiters[i].fd, .events = POLLIN };
-		if (poll(p, 2 + POLICY_PENDING_MAX + PORT_WAITERS_MAX, next == UINT64_MAX ? -1 : (int)(next > now ? next - now : 0)) < 0) {
-			if (errno == EINTR)
-				continue;
-			fatal("poll");
-		}
-		now = now_ms();
-		if ((quieted = ratelimit_report(&d->log_rl, now)) > 0)
-			log_warnx("%s: %llu more requests refused (not logged one by one)", d->name,
-				  (unsigned long long)quieted);
-		for (size_t i = 0; i < POLICY_PENDING_MAX; i++)
-			if (d->pending[i].fd >= 0 && (p[2 + i].revents || d->pending[i].deadline <= now))
-				on_policy(d, &d->pending[i], p[2 + i].revents == 0);
-		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			/* Every complete message that is there, then poll again. */
-			do
-				on_control(d);
-			while (vchan_data_ready(d->ctrl) >= 8);
-		}
-		for (size_t i = 0; i < PORT_WAITERS_MAX; i++)
-			if (d->waiters[i].fd >= 0 && p[2 + POLICY_PENDING_MAX + i].revents) {
-				close(d->waiters[i].fd);
-				d->waiters[i].fd = -1;
-			}
-		if (p[1].revents & POLLIN) {
-			int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-			if (fd >= 0 && !on_client(d, fd))
-				close(fd);
-		}
+enum daemon_round daemon_round(struct daemon *d)
+{
+	struct pollfd p[2 + POLICY_PENDING_MAX + PORT_WAITERS_MAX] = {
+		{ .fd = vchan_fd(d->ctrl), .events = POLLIN },
+		{ .fd = d->listen_fd, .events = POLLIN },
+	};
+	uint64_t now = now_ms(), next = UINT64_MAX, quieted;
+	enum daemon_round r = DAEMON_GO_ON;
+
+	for (size_t i = 0; i < POLICY_PENDING_MAX; i++) {
+		p[2 + i] = (struct pollfd){ .fd = d->pending[i].fd, .events = POLLIN };
+		if (d->pending[i].fd >= 0 && d->pending[i].deadline < next)
+			next = d->pending[i].deadline;
 	}
+	/* A waiter sends nothing more: readable or hung up, it left. */
+	for (size_t i = 0; i < PORT_WAITERS_MAX; i++)
+		p[2 + POLICY_PENDING_MAX + i] = (struct pollfd){ .fd = d->waiters[i].fd, .events = POLLIN };
+	if (poll(p, 2 + POLICY_PENDING_MAX + PORT_WAITERS_MAX, next == UINT64_MAX ? -1 : (int)(next > now ? next - now : 0)) < 0) {
+		if (errno == EINTR)
+			return DAEMON_GO_ON;
+		fatal("poll");
+	}
+	now = now_ms();
+	if ((quieted = ratelimit_report(&d->log_rl, now)) > 0)
+		log_warnx("%s: %llu more requests refused (not logged one by one)", d->name,
+			  (unsigned long long)quieted);
+	for (size_t i = 0; i < POLICY_PENDING_MAX; i++)
+		if (d->pending[i].fd >= 0 && (p[2 + i].revents || d->pending[i].deadline <= now))
+			on_policy(d, &d->pending[i], p[2 + i].revents == 0);
+	if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+		/* Every complete message that is there, then poll again. */
+		do
+			r = on_control(d);
+		while (r == DAEMON_GO_ON && vchan_data_ready(d->ctrl) >= 8);
+		if (r != DAEMON_GO_ON)
+			return r;
+	}
+	for (size_t i = 0; i < PORT_WAITERS_MAX; i++)
+		if (d->waiters[i].fd >= 0 && p[2 + POLICY_PENDING_MAX + i].revents) {
+			close(d->waiters[i].fd);
+			d->waiters[i].fd = -1;
+		}
+	if (p[1].revents & POLLIN) {
+		int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0 && !on_client(d, fd))
+			close(fd);
+	}
+	return DAEMON_GO_ON;
+}
+
+void daemon_serve(struct daemon *d)
+{
+	enum daemon_round r;
+
+	daemon_serve_init(d);
+	while ((r = daemon_round(d)) == DAEMON_GO_ON)
+		;
+	if (r == DAEMON_AGENT_LEFT)
+		exit(0);
+	vchan_close(d->ctrl);
+	exit(1);
 }

@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 60
 define bh_fuzz
 $(BUILD)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(2)
 	@mkdir -p $$(dir $$@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $$@ $$^
+	$(FUZZ_CC) $$(FUZZ_FLAGS) -o $$@ $$^ $$(FUZZ_LDLIBS)
 FUZZERS += $(BUILD)/fuzz/fuzz_$(1)
 endef
 
@@ -43,3 +43,31 @@ $(eval $(call bh_fuzz,qrexec_exec,$(QREXEC_FUZZ_SRCS)))
 PROGRAMS += $(QREXEC_FUZZERS)
 fuzz: $(QREXEC_FUZZERS)
 endif
+
+# Daemon message loops: the daemon's own files; qrexec-daemon's channel
+# on the in-memory vchan (lib/vchan_mem.c, linked only by tests), capd's
+# connection a socketpair.
+FUZZ_LIB_SRCS := lib/log.c lib/io.c lib/paths.c lib/unixsock.c lib/ratelimit.c lib/names_parse.c
+QREXEC_DAEMON_FUZZ_SRCS := qrexec/daemon/serve.c qrexec/daemon/ports.c qrexec/lib/dom0req.c \
+	qrexec/lib/capcall.c capd/capd_client.c capd/capd_parse.c capd/capd_names.c \
+	$(filter-out lib/names_parse.c,$(QREXEC_FUZZ_SRCS)) $(FUZZ_LIB_SRCS) \
+	lib/vchan.c lib/vchan_socket.c lib/vchan_mem.c
+LOOP_FUZZERS :=
+ifneq ($(SAN),1)
+$(eval $(call bh_fuzz,qrexec_daemon,$(QREXEC_DAEMON_FUZZ_SRCS)))
+$(BUILD)/fuzz/fuzz_qrexec_daemon: FUZZ_LDLIBS := -lsodium
+LOOP_FUZZERS += $(BUILD)/fuzz/fuzz_qrexec_daemon
+$(eval $(call bh_fuzz,capd_serve,capd/capd_serve.c capd/capd_audit.c $(CAPDCORE_SRCS) $(CAPDPROTO_SRCS) \
+	$(AUDITLOG_SRCS) qrexec/field_parse.c lib/strbuf.c lib/atomicfile.c $(FUZZ_LIB_SRCS)))
+$(BUILD)/fuzz/fuzz_capd_serve: FUZZ_LDLIBS := -lsodium -lseccomp
+LOOP_FUZZERS += $(BUILD)/fuzz/fuzz_capd_serve
+$(LOOP_FUZZERS): FUZZ_FLAGS += -fsanitize-coverage-ignorelist=tests/fuzz/loop-cov-ignore.txt
+TESTPROGS += $(LOOP_FUZZERS)
+fuzz: $(LOOP_FUZZERS)
+endif
+
+# Seed recorders (tests/fuzz/record-seeds.sh): the tests' own clients and
+# attackers, on the in-memory channel, writing what they send.  Normal
+# build flags; never installed.
+$(eval $(call bh_test,record-agent,tests/fuzz/record_agent.c tests/hostile/fa_io.c tests/hostile/attacks.c \
+	lib/vchan_mem.c,qrexecrt qrexecproto bulkhead))

@@ -5,6 +5,9 @@
 # FUZZ_RECORD=FILE (`make fuzz` sets audit/fuzz-record.tsv), a run where
 # every target passed writes per target the CPU seconds, executions and
 # libFuzzer's final coverage (cov: edges, ft: features) to FILE.
+# -close_fd_mask=2: the daemon-loop targets run daemon code that logs
+# every refusal to stderr; libFuzzer keeps its own output and the
+# sanitizers' reports on a copy of stderr.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 : "${BULKHEAD_BUILD:?}" "${BULKHEAD_ROOT:?}"
@@ -24,7 +27,7 @@ for f in "$fuzzdir"/fuzz_*; do
 	log=$BULKHEAD_ROOT/$name.log
 	mkdir -p "$corpus"
 	cp "$top/tests/fuzz/corpus/$name"/* "$corpus"/ 2>/dev/null
-	if { time "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$BULKHEAD_ROOT/" \
+	if { time "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -close_fd_mask=2 -artifact_prefix="$BULKHEAD_ROOT/" \
 		"$corpus" >"$log" 2>&1; } 2>"$BULKHEAD_ROOT/$name.time"; then
 		execs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | tail -1)
 		cov=$(sed -n 's/.*DONE .*cov: \([0-9]*\) ft: \([0-9]*\).*/\1 \2/p' "$log" | tail -1)
