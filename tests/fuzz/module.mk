@@ -61,6 +61,11 @@ $(eval $(call bh_fuzz,capd_serve,capd/capd_serve.c capd/capd_audit.c $(CAPDCORE_
 	$(AUDITLOG_SRCS) qrexec/field_parse.c lib/strbuf.c lib/atomicfile.c $(FUZZ_LIB_SRCS)))
 $(BUILD)/fuzz/fuzz_capd_serve: FUZZ_LDLIBS := -lsodium -lseccomp
 LOOP_FUZZERS += $(BUILD)/fuzz/fuzz_capd_serve
+$(eval $(call bh_fuzz,admin_handle,core/admin.c core/admin_parse.c core/registry.c core/store.c core/props.c \
+	core/errors.c core/vmm_client.c core/vmm_names.c core/vmm_proto_parse.c lib/strbuf.c lib/atomicfile.c \
+	$(FUZZ_LIB_SRCS)))
+$(BUILD)/fuzz/fuzz_admin_handle: FUZZ_LDLIBS := -lsodium
+LOOP_FUZZERS += $(BUILD)/fuzz/fuzz_admin_handle
 $(LOOP_FUZZERS): FUZZ_FLAGS += -fsanitize-coverage-ignorelist=tests/fuzz/loop-cov-ignore.txt
 TESTPROGS += $(LOOP_FUZZERS)
 fuzz: $(LOOP_FUZZERS)
