@@ -17,60 +17,17 @@
 #include "qrexec/msg_parse.h"
 #include "qrexec/policy/policy_facts.h"
 #include "qrexec/policyd/policyd.h"
+#include "qrexec/policyd/request.h"
 
 #define EXPOSE_TIMEOUT_MS 10000u   /* the source binds its socket as soon as it has the answer */
 #define DISPVM_CALL_MAX_MS (24u * 3600u * 1000u)   /* a disposable lives at most a day */
 
-struct request {
-	struct policy_req hdr;
-	char service[MAX_SERVICE_NAME_LEN];  /* "svc[+arg]" */
-	char name[MAX_SERVICE_NAME_LEN];     /* svc */
-	const char *arg;                     /* after the '+', or "" */
-};
 
 static int answer(int fd, uint32_t verdict, uint32_t domid, uint32_t port)
 {
 	struct policy_rep rep = { verdict, domid, port };
 
 	return write_all_deadline(fd, &rep, sizeof(rep), now_ms() + POLICYREQ_TIMEOUT_MS);
-}
-
-/* Every field again, with the same parsers the daemon used (the daemon
- * runs under its qube's control): read into untrusted_ buffers, and
- * copied into *r only once all of it is checked. */
-static int read_request(int fd, struct request *r)
-{
-	uint64_t deadline = now_ms() + POLICYREQ_TIMEOUT_MS;
-	static char untrusted_service[MAX_SERVICE_NAME_LEN];
-	struct policy_req untrusted_hdr;
-	const struct policy_req *h = &untrusted_hdr;
-	enum qrexec_target_kind kind;
-	size_t arg_off, slen;
-	char *plus;
-
-	if (read_exact_deadline(fd, &untrusted_hdr, sizeof(untrusted_hdr), deadline) < 0 ||
-	    h->service_len < 2 || h->service_len > MAX_SERVICE_NAME_LEN ||
-	    read_exact_deadline(fd, untrusted_service, h->service_len, deadline) < 0)
-		return -1;
-	slen = strnlen(untrusted_service, h->service_len);
-	if (slen != h->service_len - 1 ||
-	    qrexec_service_check((const uint8_t *)untrusted_service, slen) != QREXEC_OK ||
-	    memchr(h->source, '\0', sizeof(h->source)) == NULL ||
-	    names_check(NAME_QUBE, (const uint8_t *)h->source, strlen(h->source)) < 0 ||
-	    memchr(h->target, '\0', sizeof(h->target)) == NULL ||
-	    qrexec_target_check((const uint8_t *)h->target, strlen(h->target), &kind, &arg_off) != QREXEC_OK ||
-	    memchr(h->request_id, '\0', sizeof(h->request_id)) == NULL ||
-	    qrexec_reqid_check((const uint8_t *)h->request_id, strlen(h->request_id)) != QREXEC_OK ||
-	    h->source_domid == 0 || h->source_domid > QREXEC_DOMID_MAX)
-		return -1;
-	r->hdr = untrusted_hdr;
-	memcpy(r->service, untrusted_service, slen + 1);
-	memcpy(r->name, r->service, slen + 1);
-	plus = strchr(r->name, '+');
-	if (plus != NULL)
-		*plus = '\0';
-	r->arg = plus ? r->service + (plus - r->name) + 1 : "";
-	return 0;
 }
 
 /* Starts qube and returns its domain id (from bulkheadd, after the
@@ -294,7 +251,7 @@ int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool qu
 	char esc[160];
 	const char *target;
 
-	if (read_request(fd, &r) < 0) {
+	if (policyd_read_request(fd, &r) < 0) {
 		log_warnx("malformed request from a qrexec daemon");
 		return 1;
 	}

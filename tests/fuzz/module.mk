@@ -46,7 +46,7 @@ endif
 
 # Daemon message loops: the daemon's own files; qrexec-daemon's channel
 # on the in-memory vchan (lib/vchan_mem.c, linked only by tests), capd's
-# connection a socketpair.
+# connection and qrexec-policyd's request a socketpair.
 FUZZ_LIB_SRCS := lib/log.c lib/io.c lib/paths.c lib/unixsock.c lib/ratelimit.c lib/names_parse.c
 QREXEC_DAEMON_FUZZ_SRCS := qrexec/daemon/serve.c qrexec/daemon/ports.c qrexec/lib/dom0req.c \
 	qrexec/lib/capcall.c capd/capd_client.c capd/capd_parse.c capd/capd_names.c \
@@ -66,6 +66,9 @@ $(eval $(call bh_fuzz,admin_handle,core/admin.c core/admin_parse.c core/registry
 	$(FUZZ_LIB_SRCS)))
 $(BUILD)/fuzz/fuzz_admin_handle: FUZZ_LDLIBS := -lsodium
 LOOP_FUZZERS += $(BUILD)/fuzz/fuzz_admin_handle
+$(eval $(call bh_fuzz,policyd_request,qrexec/policyd/request.c $(filter-out lib/names_parse.c,$(QREXEC_FUZZ_SRCS)) \
+	$(FUZZ_LIB_SRCS)))
+LOOP_FUZZERS += $(BUILD)/fuzz/fuzz_policyd_request
 $(LOOP_FUZZERS): FUZZ_FLAGS += -fsanitize-coverage-ignorelist=tests/fuzz/loop-cov-ignore.txt
 TESTPROGS += $(LOOP_FUZZERS)
 fuzz: $(LOOP_FUZZERS)
