@@ -15,7 +15,25 @@
 /*@ predicate fields_ok(uint8_t *buf, size_t *off, size_t *flen, integer n) =
       \valid_read(off + (0 .. n - 1)) && \valid_read(flen + (0 .. n - 1)) &&
       \forall integer k; 0 <= k < n ==>
-        flen[k] >= 1 && \valid_read(buf + (off[k] .. off[k] + flen[k] - 1)); */
+        flen[k] >= 1 && off[k] + flen[k] <= POLICY_LINE_MAX &&
+        \valid_read(buf + (off[k] .. off[k] + flen[k] - 1)); */
+/* What a caller may rely on in an accepted line: every string field is
+ * NUL-terminated at its length, within its array, in its charset. */
+/*@ predicate tok_sane(struct policy_token *t) =
+      t->len <= POLICY_TOKEN_VALUE_MAX && t->value[t->len] == 0 &&
+      \forall integer k; 0 <= k < t->len ==> t->value[k] != 0;
+    predicate line_sane(struct policy_line *l) =
+      l->kind <= PLINE_INCLUDE_SERVICE &&
+      l->service_len <= POLICY_SERVICE_MAX && l->service[l->service_len] == 0 &&
+      (\forall integer k; 0 <= k < l->service_len ==> p_service_char(l->service[k])) &&
+      l->arg_len <= POLICY_ARG_MAX && l->arg[l->arg_len] == 0 &&
+      (\forall integer k; 0 <= k < l->arg_len ==> p_service_char(l->arg[k]) || l->arg[k] == '+') &&
+      l->user_len <= USER_NAME_MAX && l->user[l->user_len] == 0 &&
+      (\forall integer k; 0 <= k < l->user_len ==> l->user[k] != 0) &&
+      l->path_len <= POLICY_PATH_TOKEN_MAX && l->path[l->path_len] == 0 &&
+      (\forall integer k; 0 <= k < l->path_len ==> p_path_char(l->path[k])) &&
+      tok_sane(&l->source) && tok_sane(&l->target) && tok_sane(&l->redirect) &&
+      tok_sane(&l->default_target); */
 
 /*@ assigns \nothing;
     ensures \result <==> is_ws(c); */
@@ -49,17 +67,19 @@ static bool path_char(uint8_t c)
 /*@ requires \valid_read(p + (0 .. n - 1));
     requires \valid_read(lit + (0 .. m - 1));
     assigns \nothing;
-    ensures \result ==> n == m; */
+    ensures equal: \result <==> n == m && \forall integer k; 0 <= k < m ==> (char)p[k] == lit[k]; */
 static bool bytes_eq(const uint8_t *p, size_t n, const char *lit, size_t m)
 {
 	if (n != m)
 		return false;
 	/*@ loop invariant 0 <= i <= n;
-	    loop invariant \forall integer k; 0 <= k < i ==> p[k] == (uint8_t)lit[k];
+	    loop invariant \forall integer k; 0 <= k < i ==> (char)p[k] == lit[k];
 	    loop assigns i;
 	    loop variant n - i; */
+	/* (char)p[i] == lit[i] is p[i] == (uint8_t)lit[i] (conversions are
+	 * modulo 256), without a downcast of a possibly negative char. */
 	for (size_t i = 0; i < n; i++)
-		if (p[i] != (uint8_t)lit[i])
+		if ((char)p[i] != lit[i])
 			return false;
 	return true;
 }
@@ -81,8 +101,9 @@ static bool has_prefix(const uint8_t *p, size_t n, const char *lit, size_t m)
     requires \valid_read(src + (0 .. n - 1));
     requires \separated(dst + (0 .. n), src + (0 .. n - 1));
     assigns dst[0 .. n];
-    ensures \forall integer k; 0 <= k < n ==> dst[k] == (char)src[k];
-    ensures dst[n] == 0; */
+    ensures copied: \forall integer k; 0 <= k < n ==> dst[k] == (char)src[k];
+    ensures ascii: \forall integer k; 0 <= k < n ==> src[k] <= 127 ==> dst[k] == src[k];
+    ensures nul: dst[n] == 0; */
 static void copy_str(char *dst, const uint8_t *src, size_t n)
 {
 	/*@ loop invariant 0 <= i <= n;
@@ -121,12 +142,14 @@ static bool service_ok(const uint8_t *p, size_t n)
 /* "+" followed by 0..POLICY_ARG_MAX chars of the RPC charset ('+' included). */
 /*@ requires \valid_read(p + (0 .. n - 1));
     assigns \nothing;
-    ensures \result ==> 1 <= n <= POLICY_ARG_MAX + 1 && p[0] == '+'; */
+    ensures \result ==> 1 <= n <= POLICY_ARG_MAX + 1 && p[0] == '+';
+    ensures charset: \result ==> \forall integer k; 1 <= k < n ==> p_service_char(p[k]) || p[k] == '+'; */
 static bool arg_ok(const uint8_t *p, size_t n)
 {
 	if (n == 0 || n > POLICY_ARG_MAX + 1 || p[0] != '+')
 		return false;
 	/*@ loop invariant 1 <= i <= n;
+	    loop invariant charset: \forall integer k; 1 <= k < i ==> p_service_char(p[k]) || p[k] == '+';
 	    loop assigns i;
 	    loop variant n - i; */
 	for (size_t i = 1; i < n; i++)
@@ -139,7 +162,8 @@ static bool arg_ok(const uint8_t *p, size_t n)
  * component: includes cannot climb out of the tree they name. */
 /*@ requires \valid_read(p + (0 .. n - 1));
     assigns \nothing;
-    ensures \result ==> 1 <= n <= POLICY_PATH_TOKEN_MAX; */
+    ensures \result ==> 1 <= n <= POLICY_PATH_TOKEN_MAX;
+    ensures charset: \result ==> \forall integer k; 0 <= k < n ==> p_path_char(p[k]); */
 static bool path_ok(const uint8_t *p, size_t n)
 {
 	size_t comp = 0;   /* start of the current component */
@@ -147,6 +171,7 @@ static bool path_ok(const uint8_t *p, size_t n)
 	if (n == 0 || n > POLICY_PATH_TOKEN_MAX)
 		return false;
 	/*@ loop invariant 0 <= comp <= i <= n + 1;
+	    loop invariant charset: \forall integer k; 0 <= k < i && k < n ==> p_path_char(p[k]);
 	    loop assigns i, comp;
 	    loop variant n + 1 - i; */
 	for (size_t i = 0; i <= n; i++) {
@@ -163,7 +188,8 @@ static bool path_ok(const uint8_t *p, size_t n)
 
 /*@ requires \valid_read(p + (0 .. n - 1));
     assigns \nothing;
-    ensures -1 <= \result < PCLASS_COUNT; */
+    ensures -1 <= \result < PCLASS_COUNT;
+    ensures graph: \result >= 0 ==> \forall integer k; 0 <= k < n ==> is_graph(p[k]); */
 int policy_class_from_name(const uint8_t *p, size_t n)
 {
 	if (EQ(p, n, "AdminVM"))
@@ -249,7 +275,8 @@ static bool kind_allowed(int kind, enum policy_tok_place place)
     assigns *out;
     ensures \result == 0 || \result == -1;
     ensures \result == -1 ==> *out == \old(*out);
-    ensures \result == 0 ==> PTOK_NAME <= out->kind < PTOK_COUNT && out->len <= POLICY_TOKEN_VALUE_MAX; */
+    ensures \result == 0 ==> PTOK_NAME <= out->kind < PTOK_COUNT && out->len <= POLICY_TOKEN_VALUE_MAX;
+    ensures sane: \result == 0 ==> tok_sane(out); */
 int policy_token_parse(const uint8_t *buf, size_t len, enum policy_tok_place place,
 		       struct policy_token *out)
 {
@@ -330,6 +357,7 @@ size_t policy_line_length(const uint8_t *buf, size_t len, size_t off)
 /*@ requires \valid_read(buf + (0 .. len - 1));
     requires \valid(off + (0 .. POLICY_FIELDS_MAX - 1));
     requires \valid(flen + (0 .. POLICY_FIELDS_MAX - 1));
+    requires \separated(off + (0 .. POLICY_FIELDS_MAX - 1), flen + (0 .. POLICY_FIELDS_MAX - 1));
     assigns off[0 .. POLICY_FIELDS_MAX - 1], flen[0 .. POLICY_FIELDS_MAX - 1];
     ensures \result <= (int)POLICY_FIELDS_MAX;
     ensures \result >= 0 ==> \forall integer k; 0 <= k < \result ==>
@@ -371,7 +399,12 @@ static int split_fields(const uint8_t *buf, size_t len, size_t off[POLICY_FIELDS
 /* One key=value parameter of an action into *l. */
 /*@ requires \valid_read(p + (0 .. n - 1));
     requires \valid(l);
-    assigns *l; */
+    requires \separated(p + (0 .. n - 1), l);
+    requires sane: line_sane(l);
+    assigns l->params, l->redirect, l->default_target, l->user_len,
+            l->user[0 .. USER_NAME_MAX], l->notify, l->autostart;
+    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
+    ensures sane: line_sane(l); */
 static int parse_param(const uint8_t *p, size_t n, struct policy_line *l)
 {
 	size_t eq = 0;
@@ -435,7 +468,8 @@ static int parse_param(const uint8_t *p, size_t n, struct policy_line *l)
 		break;
 	}
 	}
-	l->params = (uint8_t)(l->params | bit);
+	/* "& 0xff" changes nothing (both are bytes); it states the range for WP. */
+	l->params = (uint8_t)((l->params | bit) & 0xffu);
 	return 0;
 }
 
@@ -443,7 +477,12 @@ static int parse_param(const uint8_t *p, size_t n, struct policy_line *l)
 /*@ requires fields_ok((uint8_t *)buf, (size_t *)off, (size_t *)flen, n);
     requires first < n <= POLICY_FIELDS_MAX;
     requires \valid(l);
-    assigns *l; */
+    requires \separated(buf + (0 .. POLICY_LINE_MAX - 1), l);
+    requires sane: line_sane(l);
+    assigns l->action, l->params, l->redirect, l->default_target, l->user_len,
+            l->user[0 .. USER_NAME_MAX], l->notify, l->autostart;
+    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
+    ensures sane: line_sane(l); */
 static int parse_action(const uint8_t *buf, const size_t *off, const size_t *flen,
 			size_t first, size_t n, struct policy_line *l)
 {
@@ -458,7 +497,9 @@ static int parse_action(const uint8_t *buf, const size_t *off, const size_t *fle
 	else
 		return PPARSE_EACTION;
 	/*@ loop invariant first + 1 <= i <= n;
-	    loop assigns i, *l;
+	    loop invariant sane: line_sane(l);
+	    loop assigns i, l->params, l->redirect, l->default_target, l->user_len,
+            l->user[0 .. USER_NAME_MAX], l->notify, l->autostart;
 	    loop variant n - i; */
 	for (size_t i = first + 1; i < n; i++) {
 		int rc = parse_param(buf + off[i], flen[i], l);
@@ -475,8 +516,13 @@ static int parse_action(const uint8_t *buf, const size_t *off, const size_t *fle
 /*@ requires \valid_read(s + (0 .. sn - 1));
     requires \valid_read(a + (0 .. an - 1));
     requires \valid(l);
+    requires \separated(s + (0 .. sn - 1), l);
+    requires \separated(a + (0 .. an - 1), l);
+    requires sane: line_sane(l);
     assigns l->any_service, l->service_len, l->service[0 .. POLICY_SERVICE_MAX],
-            l->any_arg, l->arg_len, l->arg[0 .. POLICY_ARG_MAX]; */
+            l->any_arg, l->arg_len, l->arg[0 .. POLICY_ARG_MAX];
+    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
+    ensures sane: line_sane(l); */
 static int parse_service_arg(const uint8_t *s, size_t sn, const uint8_t *a, size_t an,
 			     struct policy_line *l)
 {
@@ -499,7 +545,11 @@ static int parse_service_arg(const uint8_t *s, size_t sn, const uint8_t *a, size
 
 /*@ requires \valid_read(p + (0 .. n - 1));
     requires \valid(l);
-    assigns l->path_len, l->path[0 .. POLICY_PATH_TOKEN_MAX]; */
+    requires \separated(p + (0 .. n - 1), l);
+    requires sane: line_sane(l);
+    assigns l->path_len, l->path[0 .. POLICY_PATH_TOKEN_MAX];
+    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
+    ensures sane: line_sane(l); */
 static int parse_path(const uint8_t *p, size_t n, struct policy_line *l)
 {
 	if (!path_ok(p, n))
@@ -512,7 +562,12 @@ static int parse_path(const uint8_t *p, size_t n, struct policy_line *l)
 /*@ requires fields_ok((uint8_t *)buf, (size_t *)off, (size_t *)flen, n);
     requires 1 <= n <= POLICY_FIELDS_MAX;
     requires \valid(l);
-    assigns *l; */
+    requires \separated(buf + (0 .. POLICY_LINE_MAX - 1), l);
+    requires sane: line_sane(l);
+    assigns *l;
+    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
+    ensures sane: line_sane(l);
+    ensures kind: \result == 0 ==> PLINE_INCLUDE <= l->kind <= PLINE_INCLUDE_SERVICE; */
 static int parse_directive(const uint8_t *buf, const size_t *off, const size_t *flen, size_t n,
 			   enum policy_syntax syntax, struct policy_line *l)
 {
@@ -552,7 +607,12 @@ static int parse_directive(const uint8_t *buf, const size_t *off, const size_t *
 /*@ requires fields_ok((uint8_t *)buf, (size_t *)off, (size_t *)flen, n);
     requires 1 <= n <= POLICY_FIELDS_MAX;
     requires \valid(l);
-    assigns *l; */
+    requires \separated(buf + (0 .. POLICY_LINE_MAX - 1), l);
+    requires sane: line_sane(l);
+    assigns *l;
+    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
+    ensures sane: line_sane(l);
+    ensures kind: \result == 0 ==> l->kind == PLINE_RULE; */
 static int parse_rule(const uint8_t *buf, const size_t *off, const size_t *flen, size_t n,
 		      enum policy_syntax syntax, struct policy_line *l)
 {
@@ -592,6 +652,11 @@ static void compat_translate(const uint8_t *buf, size_t len, uint8_t *dst)
 		dst[i] = buf[i] == '$' ? '@' : buf[i] == ',' ? ' ' : buf[i];
 }
 
+/* A blank line or a comment: whitespace up to the end or to a '#'. */
+/*@ predicate blank_line(uint8_t *buf, integer len) =
+      \exists integer j; 0 <= j <= len && (\forall integer k; 0 <= k < j ==> is_ws(buf[k])) &&
+        (j == len || buf[j] == '#'); */
+
 /*@ requires \valid_read(buf + (0 .. len - 1));
     requires \valid(out);
     requires \separated(buf + (0 .. len - 1), out);
@@ -599,13 +664,18 @@ static void compat_translate(const uint8_t *buf, size_t len, uint8_t *dst)
     behavior too_long:
       assumes len > POLICY_LINE_MAX;
       assigns \nothing;
-      ensures \result == PPARSE_ETOOLONG;
-    behavior fits:
-      assumes len <= POLICY_LINE_MAX;
+      ensures rejected: \result == PPARSE_ETOOLONG;
+    behavior blank:
+      assumes len <= POLICY_LINE_MAX && blank_line(buf, len);
       assigns *out;
-      ensures \result == PPARSE_OK || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
-      ensures \result != PPARSE_OK ==> *out == \old(*out);
-      ensures \result == PPARSE_OK ==> out->kind <= PLINE_INCLUDE_SERVICE;
+      ensures accepted: \result == PPARSE_OK && out->kind == PLINE_EMPTY;
+      ensures sane: line_sane(out);
+    behavior line:
+      assumes len <= POLICY_LINE_MAX && !blank_line(buf, len);
+      assigns *out;
+      ensures range: \result == PPARSE_OK || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
+      ensures rejected_unchanged: \result != PPARSE_OK ==> *out == \old(*out);
+      ensures accepted_sane: \result == PPARSE_OK ==> line_sane(out) && out->kind != PLINE_EMPTY;
     complete behaviors;
     disjoint behaviors; */
 int policy_line_parse(const uint8_t *buf, size_t len, enum policy_syntax syntax,
@@ -622,10 +692,12 @@ int policy_line_parse(const uint8_t *buf, size_t len, enum policy_syntax syntax,
 		return PPARSE_ETOOLONG;
 	start = skip_ws(buf, len);
 	if (start == len || buf[start] == '#') {
+		/*@ assert blank: blank_line(buf, len); */
 		l.kind = PLINE_EMPTY;
 		*out = l;
 		return PPARSE_OK;
 	}
+	/*@ assert not_blank: !blank_line(buf, len); */
 	if (syntax == PSYNTAX_COMPAT) {
 		/* "$include:PATH" is Qubes 4.0's "!include PATH". */
 		if (PREFIX(buf + start, len - start, "$include:")) {
@@ -651,6 +723,9 @@ int policy_line_parse(const uint8_t *buf, size_t len, enum policy_syntax syntax,
 	n = split_fields(p, len, off, flen);
 	if (n < 0)
 		return n;
+	/* Only a compat line of separators (",") has no field. */
+	if (n == 0)
+		return PPARSE_EFIELDS;
 	if (p[off[0]] == '!')
 		rc = parse_directive(p, off, flen, (size_t)n, syntax, &l);
 	else
