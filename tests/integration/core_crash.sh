@@ -28,6 +28,14 @@ for round in $(seq 1 20); do
 	kill -KILL "$BH_DAEMON_PID" $monitor
 	wait "$BH_DAEMON_PID" 2>/dev/null
 	BH_DAEMON_PID=
+	# The monitor (not our child) holds the instance lock until it has
+	# exited (a zombie holds no files): a restart before that is refused,
+	# rightly.
+	for _ in $(seq 1 200); do
+		st=$(awk '/^State:/ {print $2}' "/proc/$monitor/status" 2>/dev/null)
+		[ -n "$st" ] && [ "$st" != Z ] || break
+		sleep 0.02
+	done
 	wait "$writer" 2>/dev/null
 	acked=$(cat "$ackfile")
 	start_bulkheadd             # fails the test if the registry does not load
