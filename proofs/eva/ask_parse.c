@@ -1,5 +1,5 @@
 /* Eva driver: the prompt's arguments and the user's reply.
- * eva-files: capd/prompt/ask_parse.c lib/names_parse.c */
+ * eva-files: capd/prompt/ask_parse.c qrexec/field_parse.c lib/names_parse.c */
 #include "eva_input.h"
 #include "capd/prompt/ask_parse.h"
 

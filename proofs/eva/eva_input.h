@@ -8,17 +8,18 @@
 
 #include "__fc_builtin.h"
 
-/* Large enough for every fixed-size message and for lines past their
- * limits, so that the length checks themselves are exercised. */
-#define EVA_BUF_MAX 5000u
+/* Larger than any message (qrexec's longest is 8 + 65535 bytes) and any
+ * line, so that the length checks themselves are exercised. */
+#define EVA_BUF_MAX 70000u
 
 static uint8_t eva_buf[EVA_BUF_MAX];
 
-/* Fresh unknown contents; *len is any value in 0..max. */
+/* Fresh unknown contents; *len is any value in 0..max (at most the
+ * buffer: the parsers' contract is that len bytes are readable). */
 static const uint8_t *eva_untrusted(size_t max, size_t *len)
 {
 	Frama_C_make_unknown((char *)eva_buf, EVA_BUF_MAX);
-	*len = Frama_C_unsigned_long_interval(0, max);
+	*len = Frama_C_unsigned_long_interval(0, max < EVA_BUF_MAX ? max : EVA_BUF_MAX);
 	return eva_buf;
 }
 
