@@ -17,23 +17,10 @@
       \forall integer k; 0 <= k < n ==>
         flen[k] >= 1 && off[k] + flen[k] <= POLICY_LINE_MAX &&
         \valid_read(buf + (off[k] .. off[k] + flen[k] - 1)); */
-/* What a caller may rely on in an accepted line: every string field is
- * NUL-terminated at its length, within its array, in its charset. */
+/* What a caller may rely on in an accepted token: its value is
+ * NUL-terminated at its length, within its array. */
 /*@ predicate tok_sane(struct policy_token *t) =
-      t->len <= POLICY_TOKEN_VALUE_MAX && t->value[t->len] == 0 &&
-      \forall integer k; 0 <= k < t->len ==> t->value[k] != 0;
-    predicate line_sane(struct policy_line *l) =
-      l->kind <= PLINE_INCLUDE_SERVICE &&
-      l->service_len <= POLICY_SERVICE_MAX && l->service[l->service_len] == 0 &&
-      (\forall integer k; 0 <= k < l->service_len ==> p_service_char(l->service[k])) &&
-      l->arg_len <= POLICY_ARG_MAX && l->arg[l->arg_len] == 0 &&
-      (\forall integer k; 0 <= k < l->arg_len ==> p_service_char(l->arg[k]) || l->arg[k] == '+') &&
-      l->user_len <= USER_NAME_MAX && l->user[l->user_len] == 0 &&
-      (\forall integer k; 0 <= k < l->user_len ==> l->user[k] != 0) &&
-      l->path_len <= POLICY_PATH_TOKEN_MAX && l->path[l->path_len] == 0 &&
-      (\forall integer k; 0 <= k < l->path_len ==> p_path_char(l->path[k])) &&
-      tok_sane(&l->source) && tok_sane(&l->target) && tok_sane(&l->redirect) &&
-      tok_sane(&l->default_target); */
+      t->len <= POLICY_TOKEN_VALUE_MAX && t->value[t->len] == 0; */
 
 /*@ assigns \nothing;
     ensures \result <==> is_ws(c); */
@@ -188,8 +175,7 @@ static bool path_ok(const uint8_t *p, size_t n)
 
 /*@ requires \valid_read(p + (0 .. n - 1));
     assigns \nothing;
-    ensures -1 <= \result < PCLASS_COUNT;
-    ensures graph: \result >= 0 ==> \forall integer k; 0 <= k < n ==> is_graph(p[k]); */
+    ensures -1 <= \result < PCLASS_COUNT; */
 int policy_class_from_name(const uint8_t *p, size_t n)
 {
 	if (EQ(p, n, "AdminVM"))
@@ -360,6 +346,7 @@ size_t policy_line_length(const uint8_t *buf, size_t len, size_t off)
     requires \separated(off + (0 .. POLICY_FIELDS_MAX - 1), flen + (0 .. POLICY_FIELDS_MAX - 1));
     assigns off[0 .. POLICY_FIELDS_MAX - 1], flen[0 .. POLICY_FIELDS_MAX - 1];
     ensures \result <= (int)POLICY_FIELDS_MAX;
+    ensures errors: \result < 0 ==> \result == PPARSE_EBYTE || \result == PPARSE_EFIELDS;
     ensures \result >= 0 ==> \forall integer k; 0 <= k < \result ==>
         flen[k] >= 1 && off[k] + flen[k] <= len; */
 static int split_fields(const uint8_t *buf, size_t len, size_t off[POLICY_FIELDS_MAX],
@@ -400,11 +387,9 @@ static int split_fields(const uint8_t *buf, size_t len, size_t off[POLICY_FIELDS
 /*@ requires \valid_read(p + (0 .. n - 1));
     requires \valid(l);
     requires \separated(p + (0 .. n - 1), l);
-    requires sane: line_sane(l);
     assigns l->params, l->redirect, l->default_target, l->user_len,
             l->user[0 .. USER_NAME_MAX], l->notify, l->autostart;
-    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
-    ensures sane: line_sane(l); */
+    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE; */
 static int parse_param(const uint8_t *p, size_t n, struct policy_line *l)
 {
 	size_t eq = 0;
@@ -478,11 +463,9 @@ static int parse_param(const uint8_t *p, size_t n, struct policy_line *l)
     requires first < n <= POLICY_FIELDS_MAX;
     requires \valid(l);
     requires \separated(buf + (0 .. POLICY_LINE_MAX - 1), l);
-    requires sane: line_sane(l);
     assigns l->action, l->params, l->redirect, l->default_target, l->user_len,
             l->user[0 .. USER_NAME_MAX], l->notify, l->autostart;
-    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
-    ensures sane: line_sane(l); */
+    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE; */
 static int parse_action(const uint8_t *buf, const size_t *off, const size_t *flen,
 			size_t first, size_t n, struct policy_line *l)
 {
@@ -497,7 +480,6 @@ static int parse_action(const uint8_t *buf, const size_t *off, const size_t *fle
 	else
 		return PPARSE_EACTION;
 	/*@ loop invariant first + 1 <= i <= n;
-	    loop invariant sane: line_sane(l);
 	    loop assigns i, l->params, l->redirect, l->default_target, l->user_len,
             l->user[0 .. USER_NAME_MAX], l->notify, l->autostart;
 	    loop variant n - i; */
@@ -518,11 +500,9 @@ static int parse_action(const uint8_t *buf, const size_t *off, const size_t *fle
     requires \valid(l);
     requires \separated(s + (0 .. sn - 1), l);
     requires \separated(a + (0 .. an - 1), l);
-    requires sane: line_sane(l);
     assigns l->any_service, l->service_len, l->service[0 .. POLICY_SERVICE_MAX],
             l->any_arg, l->arg_len, l->arg[0 .. POLICY_ARG_MAX];
-    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
-    ensures sane: line_sane(l); */
+    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE; */
 static int parse_service_arg(const uint8_t *s, size_t sn, const uint8_t *a, size_t an,
 			     struct policy_line *l)
 {
@@ -546,10 +526,8 @@ static int parse_service_arg(const uint8_t *s, size_t sn, const uint8_t *a, size
 /*@ requires \valid_read(p + (0 .. n - 1));
     requires \valid(l);
     requires \separated(p + (0 .. n - 1), l);
-    requires sane: line_sane(l);
     assigns l->path_len, l->path[0 .. POLICY_PATH_TOKEN_MAX];
-    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
-    ensures sane: line_sane(l); */
+    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE; */
 static int parse_path(const uint8_t *p, size_t n, struct policy_line *l)
 {
 	if (!path_ok(p, n))
@@ -563,10 +541,8 @@ static int parse_path(const uint8_t *p, size_t n, struct policy_line *l)
     requires 1 <= n <= POLICY_FIELDS_MAX;
     requires \valid(l);
     requires \separated(buf + (0 .. POLICY_LINE_MAX - 1), l);
-    requires sane: line_sane(l);
     assigns *l;
     ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
-    ensures sane: line_sane(l);
     ensures kind: \result == 0 ==> PLINE_INCLUDE <= l->kind <= PLINE_INCLUDE_SERVICE; */
 static int parse_directive(const uint8_t *buf, const size_t *off, const size_t *flen, size_t n,
 			   enum policy_syntax syntax, struct policy_line *l)
@@ -608,10 +584,8 @@ static int parse_directive(const uint8_t *buf, const size_t *off, const size_t *
     requires 1 <= n <= POLICY_FIELDS_MAX;
     requires \valid(l);
     requires \separated(buf + (0 .. POLICY_LINE_MAX - 1), l);
-    requires sane: line_sane(l);
     assigns *l;
     ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
-    ensures sane: line_sane(l);
     ensures kind: \result == 0 ==> l->kind == PLINE_RULE; */
 static int parse_rule(const uint8_t *buf, const size_t *off, const size_t *flen, size_t n,
 		      enum policy_syntax syntax, struct policy_line *l)
@@ -658,46 +632,35 @@ static void compat_translate(const uint8_t *buf, size_t len, uint8_t *dst)
         (j == len || buf[j] == '#'); */
 
 /*@ requires \valid_read(buf + (0 .. len - 1));
-    requires \valid(out);
-    requires \separated(buf + (0 .. len - 1), out);
-    assigns *out;
-    behavior too_long:
-      assumes len > POLICY_LINE_MAX;
-      assigns \nothing;
-      ensures rejected: \result == PPARSE_ETOOLONG;
-    behavior blank:
-      assumes len <= POLICY_LINE_MAX && blank_line(buf, len);
-      assigns *out;
-      ensures accepted: \result == PPARSE_OK && out->kind == PLINE_EMPTY;
-      ensures sane: line_sane(out);
-    behavior line:
-      assumes len <= POLICY_LINE_MAX && !blank_line(buf, len);
-      assigns *out;
-      ensures range: \result == PPARSE_OK || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
-      ensures rejected_unchanged: \result != PPARSE_OK ==> *out == \old(*out);
-      ensures accepted_sane: \result == PPARSE_OK ==> line_sane(out) && out->kind != PLINE_EMPTY;
-    complete behaviors;
-    disjoint behaviors; */
-int policy_line_parse(const uint8_t *buf, size_t len, enum policy_syntax syntax,
-		      struct policy_line *out)
+    assigns \nothing;
+    ensures blank: \result <==> blank_line(buf, len); */
+static bool is_blank(const uint8_t *buf, size_t len)
+{
+	size_t start = skip_ws(buf, len);
+
+	return start == len || buf[start] == '#';
+}
+
+/* A line that is not blank into *l (zeroed by the caller);
+ * policy_line_parse() copies it out only when it is accepted. */
+/*@ requires len <= POLICY_LINE_MAX;
+    requires not_blank: !blank_line(buf, len);
+    requires \valid_read(buf + (0 .. len - 1));
+    requires \valid(l);
+    requires \separated(buf + (0 .. POLICY_LINE_MAX - 1), l);
+    assigns *l;
+    ensures range: \result == PPARSE_OK || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
+    ensures kind: \result == PPARSE_OK ==> l->kind != PLINE_EMPTY; */
+static int parse_line(const uint8_t *buf, size_t len, enum policy_syntax syntax, struct policy_line *l)
 {
 	uint8_t tmp[POLICY_LINE_MAX];
 	const uint8_t *p = buf;
 	size_t off[POLICY_FIELDS_MAX], flen[POLICY_FIELDS_MAX];
-	struct policy_line l = { 0 };
 	size_t start;
 	int n, rc;
 
-	if (len > POLICY_LINE_MAX)
-		return PPARSE_ETOOLONG;
 	start = skip_ws(buf, len);
-	if (start == len || buf[start] == '#') {
-		/*@ assert blank: blank_line(buf, len); */
-		l.kind = PLINE_EMPTY;
-		*out = l;
-		return PPARSE_OK;
-	}
-	/*@ assert not_blank: !blank_line(buf, len); */
+	/*@ assert content: start < len && buf[start] != '#'; */
 	if (syntax == PSYNTAX_COMPAT) {
 		/* "$include:PATH" is Qubes 4.0's "!include PATH". */
 		if (PREFIX(buf + start, len - start, "$include:")) {
@@ -708,12 +671,8 @@ int policy_line_parse(const uint8_t *buf, size_t len, enum policy_syntax syntax,
 				return n;
 			if (n != 1 || off[0] != 0)
 				return PPARSE_EDIRECTIVE_ARGS;
-			l.kind = PLINE_INCLUDE;
-			rc = parse_path(buf + pstart, flen[0], &l);
-			if (rc < 0)
-				return rc;
-			*out = l;
-			return PPARSE_OK;
+			l->kind = PLINE_INCLUDE;
+			return parse_path(buf + pstart, flen[0], l);
 		}
 		if (buf[start] != '!') {
 			compat_translate(buf, len, tmp);
@@ -727,11 +686,47 @@ int policy_line_parse(const uint8_t *buf, size_t len, enum policy_syntax syntax,
 	if (n == 0)
 		return PPARSE_EFIELDS;
 	if (p[off[0]] == '!')
-		rc = parse_directive(p, off, flen, (size_t)n, syntax, &l);
+		rc = parse_directive(p, off, flen, (size_t)n, syntax, l);
 	else
-		rc = parse_rule(p, off, flen, (size_t)n, syntax, &l);
-	if (rc < 0)
+		rc = parse_rule(p, off, flen, (size_t)n, syntax, l);
+	return rc;
+}
+
+/*@ requires \valid_read(buf + (0 .. len - 1));
+    requires \valid(out);
+    requires \separated(buf + (0 .. len - 1), out);
+    assigns *out;
+    behavior too_long:
+      assumes len > POLICY_LINE_MAX;
+      assigns \nothing;
+      ensures rejected: \result == PPARSE_ETOOLONG;
+    behavior blank:
+      assumes len <= POLICY_LINE_MAX && blank_line(buf, len);
+      assigns *out;
+      ensures accepted: \result == PPARSE_OK;
+    behavior line:
+      assumes len <= POLICY_LINE_MAX && !blank_line(buf, len);
+      assigns *out;
+      ensures range: \result == PPARSE_OK || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
+    complete behaviors;
+    disjoint behaviors; */
+int policy_line_parse(const uint8_t *buf, size_t len, enum policy_syntax syntax,
+		      struct policy_line *out)
+{
+	struct policy_line l = { 0 };
+	int rc;
+
+	if (len > POLICY_LINE_MAX)
+		return PPARSE_ETOOLONG;
+	if (is_blank(buf, len)) {
+		l.kind = PLINE_EMPTY;
+		*out = l;
+		return PPARSE_OK;
+	}
+	rc = parse_line(buf, len, syntax, &l);
+	if (rc != PPARSE_OK)
 		return rc;
+	/* The only write to *out: a rejected line leaves it untouched. */
 	*out = l;
 	return PPARSE_OK;
 }
