@@ -288,6 +288,10 @@ static void compat(void)
 	CHECK(parse_compat("!include-dir x") == PPARSE_EDIRECTIVE);
 	CHECK(parse_compat("!include-service a + x") == PPARSE_EDIRECTIVE);
 	CHECK(parse_compat("a b") == PPARSE_EFIELDS);
+	/* Only separators: no field at all (it read an uninitialised field
+	 * offset before the proof of policy_parse.c found it). */
+	CHECK(parse_compat(",") == PPARSE_EFIELDS);
+	CHECK(parse_compat(",,, ,") == PPARSE_EFIELDS);
 	CHECK(parse_compat("a b allow,") == 0);
 	CHECK(parse_compat("a @default allow") == PPARSE_EDEFAULT);
 	CHECK(parse_compat("# old comment") == 0 && L.kind == PLINE_EMPTY);
