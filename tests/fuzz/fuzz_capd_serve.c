@@ -39,6 +39,7 @@
 #include "lib/dom0_uids.h"
 #include "lib/io.h"
 #include "lib/log.h"
+#include "tests/lib/lowest_fd.h"
 
 #define DAEMON_QID 5u
 #define AUDIT_ROTATE 2048u   /* inputs per audit log: the log grows with every request */
@@ -191,14 +192,6 @@ static size_t pump(int peer, uint8_t *reply, size_t cap)
 	return 0;
 }
 
-static int lowest_free_fd(void)
-{
-	int fd = dup(0);
-
-	assert(fd >= 0);
-	close(fd);
-	return fd;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

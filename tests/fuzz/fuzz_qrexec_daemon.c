@@ -45,6 +45,7 @@
 #include "qrexec/daemon/daemon.h"
 #include "qrexec/lib/policyreq.h"
 #include "qrexec/msg_parse.h"
+#include "tests/lib/lowest_fd.h"
 
 #define DOMID 42u
 #define NAME "fuzzvm"
@@ -119,14 +120,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* The lowest free descriptor: the same before and after a run unless the
  * run left one open. */
-static int lowest_free_fd(void)
-{
-	int fd = dup(0);
-
-	assert(fd >= 0);
-	close(fd);
-	return fd;
-}
 
 static struct model_msg *model_read(const uint8_t *s, size_t n, uint32_t version, size_t *count)
 {
