@@ -25,15 +25,7 @@ in_qube personal 0 sh -c 'mkdir -p /usr/local/etc/qubes-rpc && cd /usr/local/etc
   for s in Always Min Allow; do cp test.N test.$s; done' || fail "installing the services"
 call() { in_qube work 1000 /usr/lib/bulkhead/bin/qrexec-client-vm personal "$@" </dev/null 2>/dev/null; }
 
-UPID=
-user() {
-	rm -f "$BULKHEAD_ROOT/user.out"
-	python3 "$(dirname "$0")/../lib/ask-tty.py" "$ASKTTY" "$@" >"$BULKHEAD_ROOT/user.out" 2>"$BULKHEAD_ROOT/user.err" &
-	UPID=$!
-	for _ in $(seq 100); do grep -q ready "$BULKHEAD_ROOT/user.out" 2>/dev/null && return 0; sleep 0.05; done
-	fail "ask-tty.py did not start: $(cat "$BULKHEAD_ROOT/user.err")"
-}
-user_done() { wait "$UPID" || fail "the user's dialogue: $(cat "$BULKHEAD_ROOT/user.err")"; UPID=; }
+. "$(dirname "$0")/../lib/ask_user.sh"
 # Nobody at the terminal: a prompt that opens now finds no terminal and
 # denies.  So a call that succeeds without a user was not prompted for.
 nobody() { rm -f "$ASKTTY"; }

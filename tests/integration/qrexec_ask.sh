@@ -19,18 +19,7 @@ for q in personal vault; do
 done
 call() { in_qube work 1000 /usr/lib/bulkhead/bin/qrexec-client-vm "$@"; }
 
-# user EXPECT SEND ...: plays the user for the next prompt, in the background.
-# (The background shell may not have created user.out yet: the previous
-# dialogue's "ready" must not count, hence the removal first.)
-UPID=
-user() {
-	rm -f "$BULKHEAD_ROOT/user.out"
-	python3 "$(dirname "$0")/../lib/ask-tty.py" "$ASKTTY" "$@" >"$BULKHEAD_ROOT/user.out" 2>"$BULKHEAD_ROOT/user.err" &
-	UPID=$!
-	for _ in $(seq 100); do grep -q ready "$BULKHEAD_ROOT/user.out" 2>/dev/null && return 0; sleep 0.05; done
-	fail "ask-tty.py did not start: $(cat "$BULKHEAD_ROOT/user.err")"
-}
-user_done() { wait "$UPID" || fail "the user's dialogue: $(cat "$BULKHEAD_ROOT/user.err")"; UPID=; }
+. "$(dirname "$0")/../lib/ask_user.sh"
 trap '[ -n "$UPID" ] && kill "$UPID" 2>/dev/null; stop_bulkheadd' EXIT
 
 note "the prompt shows the call; the user takes the default target"
