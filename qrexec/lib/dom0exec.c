@@ -55,9 +55,7 @@ int dom0_exec(const char *qube, bool just_exec, const char *cmdline, struct dom0
 	req.cmdline_len = (uint32_t)strlen(cmdline) + 1;
 	if ((rc = dom0req_call(qube, &req, cmdline, &untrusted_rep)) < 0)
 		return rc;
-	if (untrusted_rep.rc < 0 && untrusted_rep.rc > -4096) {
-		rep->rc = untrusted_rep.rc;   /* the daemon's refusal, an errno */
-		return 0;
-	}
+	if ((rep->rc = dom0rep_errno(&untrusted_rep)) < 0)
+		return 0;   /* the daemon refused */
 	return dom0rep_exec_check(&untrusted_rep, domid, rep) < 0 ? -EPROTO : 0;
 }

@@ -58,6 +58,13 @@ int dom0req_socket_path(const char *qube, char *out, size_t outlen)
 	return bh_path(out, outlen, rel);
 }
 
+int dom0rep_errno(const struct dom0rep *untrusted_rep)
+{
+	int32_t rc = untrusted_rep->rc;
+
+	return rc == 0 ? 0 : rc < 0 && rc > -4096 ? rc : -EPROTO;
+}
+
 int dom0rep_exec_check(const struct dom0rep *untrusted_rep, uint32_t domid, struct dom0rep *out)
 {
 	if (untrusted_rep->rc != 0 || domid == 0 || untrusted_rep->domid != domid ||
@@ -102,8 +109,5 @@ int dom0req_wait_port(const char *qube, uint32_t domain, uint32_t port, uint64_t
 	/* EOF: the daemon exited with its qube; the channel is gone too. */
 	if (rc == -EPIPE || rc == -ECONNRESET || rc == -ENOENT || rc == -ECONNREFUSED)
 		return 0;
-	/* Its answer only says when to remove a disposable: 0 or an errno. */
-	if (rc == 0 && untrusted_rep.rc < 0 && untrusted_rep.rc > -4096)
-		rc = untrusted_rep.rc;
-	return rc;
+	return rc < 0 ? rc : dom0rep_errno(&untrusted_rep);
 }

@@ -47,6 +47,10 @@ _Static_assert(sizeof(struct dom0rep) == 12, "dom0rep layout");
  * any, is checked by the caller with the EXEC_CMDLINE parser.  0 or -1. */
 int dom0req_check(const struct dom0req *untrusted_req) __attribute__((warn_unused_result));
 
+/* A daemon's rc: 0, its refusal (an -errno), or -EPROTO for anything
+ * else (the daemon runs under its qube's control). */
+int dom0rep_errno(const struct dom0rep *untrusted_rep) __attribute__((warn_unused_result));
+
 /* A daemon's answer to DREQ_EXEC, copied to *out only if it is one: rc 0,
  * the domain id bulkheadd gave the qube (domid, not 0), a data port.  The
  * daemon runs under its qube's control, so nothing else of it is used.

@@ -85,9 +85,10 @@ static int to_qube(int fd, const struct request *r, const struct policy_qube *sr
 		return -1;
 	capd_token_encode(&tok, req.token);
 	memcpy(req.request_id, r->hdr.request_id, sizeof(req.request_id));
-	if ((rc = dom0req_call(target->name, &req, cmdline, &untrusted_rep)) < 0 || untrusted_rep.rc < 0) {
-		log_warnx("the qrexec daemon of %s refused the call: %s", target->name,
-			  strerror(rc < 0 ? -rc : untrusted_rep.rc == INT32_MIN ? EINVAL : -untrusted_rep.rc));
+	if ((rc = dom0req_call(target->name, &req, cmdline, &untrusted_rep)) == 0)
+		rc = dom0rep_errno(&untrusted_rep);
+	if (rc < 0) {
+		log_warnx("the qrexec daemon of %s refused the call: %s", target->name, strerror(-rc));
 		return -1;
 	}
 	if (dom0rep_exec_check(&untrusted_rep, domid, &rep) < 0) {
