@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "lib/bytes_parse.h"
+
 enum field_kind { F_SOURCE, F_METHOD, F_DEST, F_ARG };
 
 /*@ predicate adm_arg_char(integer c) = nm_alnum(c) || c == '_' || c == '.' || c == ':' ||
@@ -16,25 +18,6 @@ enum field_kind { F_SOURCE, F_METHOD, F_DEST, F_ARG };
     // all non-NUL": the provers then find the witness themselves.)
     predicate cstr_ok(char *s, integer size) =
       !(\forall integer n; 0 <= n < size ==> s[n] != 0); */
-
-/* dst[0..n) = src[0..n), dst[n] = NUL.  A loop rather than memcpy: WP
- * then knows every byte of the result. */
-/*@ requires \valid(dst + (0 .. n));
-    requires \valid_read(src + (0 .. n - 1));
-    requires \separated(dst + (0 .. n), src + (0 .. n - 1));
-    assigns dst[0 .. n];
-    ensures copied: \forall integer k; 0 <= k < n ==> dst[k] == (char)src[k];
-    ensures nul: dst[n] == 0; */
-static void copy_str(char *dst, const uint8_t *src, size_t n)
-{
-	/*@ loop invariant bound: 0 <= i <= n;
-	    loop invariant copied: \forall integer k; 0 <= k < i ==> dst[k] == (char)src[k];
-	    loop assigns i, dst[0 .. n - 1];
-	    loop variant n - i; */
-	for (size_t i = 0; i < n; i++)
-		dst[i] = (char)src[i];
-	dst[n] = '\0';
-}
 
 /*@ requires \valid_read(a + (0 .. n - 1));
     requires \valid_read(b + (0 .. n - 1));
@@ -210,10 +193,10 @@ int admin_request_parse(const uint8_t *untrusted_buf, size_t len, struct admin_r
 		pos += (size_t)n + 1;
 	}
 	/* Everything validated: now, and only now, write the output. */
-	copy_str(out->source, untrusted_buf + off[0], flen[0]);
-	copy_str(out->method, untrusted_buf + off[1], flen[1]);
-	copy_str(out->dest, untrusted_buf + off[2], flen[2]);
-	copy_str(out->arg, untrusted_buf + off[3], flen[3]);
+	bytes_copy_str(out->source, untrusted_buf + off[0], flen[0]);
+	bytes_copy_str(out->method, untrusted_buf + off[1], flen[1]);
+	bytes_copy_str(out->dest, untrusted_buf + off[2], flen[2]);
+	bytes_copy_str(out->arg, untrusted_buf + off[3], flen[3]);
 	/*@ assert witnesses: out->source[flen[0]] == 0 && out->method[flen[1]] == 0 &&
 	      out->dest[flen[2]] == 0 && out->arg[flen[3]] == 0; */
 	out->payload_off = pos;
@@ -365,8 +348,8 @@ int admin_kv_parse(const uint8_t *untrusted_buf, size_t len, struct admin_kv out
 	    loop assigns i, out[0 .. n - 1];
 	    loop variant n - i; */
 	for (size_t i = 0; i < n; i++) {
-		copy_str(out[i].key, untrusted_buf + koff[i], klen[i]);
-		copy_str(out[i].value, untrusted_buf + voff[i], vlen[i]);
+		bytes_copy_str(out[i].key, untrusted_buf + koff[i], klen[i]);
+		bytes_copy_str(out[i].value, untrusted_buf + voff[i], vlen[i]);
 	}
 	/*@ assert keys: \forall integer j; 0 <= j < n ==> cstr_ok(&out[j].key[0], TOKEN_NAME_MAX + 1); */
 	/*@ assert values: \forall integer j; 0 <= j < n ==> cstr_ok(&out[j].value[0], TOKEN_NAME_MAX + 1); */

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "lib/bytes_parse.h"
+
 /* s[0 .. size) holds a string: a NUL within the array.  (Said as "not
  * all non-NUL": the provers then find the witness themselves.) */
 /*@ predicate vmm_cstr_ok(char *s, integer size) =
@@ -67,25 +69,6 @@ static uint32_t get_u32(const uint8_t *p)
 	return (uint32_t)p[0] + 256u * ((uint32_t)p[1] + 256u * ((uint32_t)p[2] + 256u * (uint32_t)p[3]));
 }
 
-/* dst[0..n) = src[0..n), dst[n] = NUL (a loop, not memcpy: WP then knows
- * every byte). */
-/*@ requires \valid(dst + (0 .. n));
-    requires \valid_read(src + (0 .. n - 1));
-    requires \separated(dst + (0 .. n), src + (0 .. n - 1));
-    assigns dst[0 .. n];
-    ensures copied: \forall integer k; 0 <= k < n ==> dst[k] == (char)src[k];
-    ensures nul: dst[n] == 0; */
-static void copy_str(char *dst, const uint8_t *src, size_t n)
-{
-	/*@ loop invariant bound: 0 <= i <= n;
-	    loop invariant copied: \forall integer k; 0 <= k < i ==> dst[k] == (char)src[k];
-	    loop assigns i, dst[0 .. n - 1];
-	    loop variant n - i; */
-	for (size_t i = 0; i < n; i++)
-		dst[i] = (char)src[i];
-	dst[n] = '\0';
-}
-
 /* Offsets inside struct vmm_wire_qube. */
 enum { QO_NAME = 0, QO_U32 = 32, QO_USER = 64 };
 
@@ -101,7 +84,7 @@ static int decode_name(const uint8_t *w, char *name)
 
 	if (n <= 0 || names_check(NAME_QUBE, w + QO_NAME, (size_t)n) < 0)
 		return -1;
-	copy_str(name, w + QO_NAME, (size_t)n);
+	bytes_copy_str(name, w + QO_NAME, (size_t)n);
 	/*@ assert witness: name[n] == 0; */
 	return 0;
 }
@@ -146,7 +129,7 @@ static int decode_qube(const uint8_t *w, bool name_only, struct vmm_qube *q)
 	q->pids_max = v[5];
 	q->shutdown_timeout_s = v[6];
 	q->has_netvm = v[7] != 0;
-	copy_str(q->default_user, w + QO_USER, (size_t)ulen);
+	bytes_copy_str(q->default_user, w + QO_USER, (size_t)ulen);
 	/*@ assert witness: q->default_user[ulen] == 0; */
 	return 0;
 }
