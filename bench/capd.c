@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench/instance.h"
 #include "bench/stats.h"
 #include "capd/capd_client.h"
 #include "capd/capd_state.h"
@@ -172,11 +173,9 @@ static int bench_daemon(const struct capd_call *call)
 
 int main(void)
 {
-	char root[4096], exe[4096], daemon[4200], dir[4200];
-	const char *tmp = getenv("TMPDIR");
 	struct capd_call call = bench_call();
-	ssize_t n;
-	pid_t pid;
+	struct bench_instance in;
+	char dir[BENCH_PATH_MAX + 32];
 	int rc = 1;
 
 	if (sodium_init() < 0)
@@ -188,39 +187,18 @@ int main(void)
 		fprintf(stderr, "bench-capd: needs root (it starts capd)\n");
 		return 1;
 	}
-	/* $TMPDIR picks the file system the audit log syncs to. */
-	snprintf(root, sizeof(root), "%s/bulkhead-bench.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0 || mkdtemp(root) == NULL)
-		return 1;
-	exe[n] = '\0';
-	*strrchr(exe, '/') = '\0';
-	snprintf(daemon, sizeof(daemon), "%s/../bin/capd", exe);
-	setenv("BULKHEAD_ROOT", root, 1);
+	if (bench_instance_init(&in, "bench-capd") < 0)
+		goto out;
 	/* Callers under dedicated uids must reach the socket. */
-	snprintf(dir, sizeof(dir), "%s/run/bulkhead", root);
-	if (chmod(root, 0711) < 0 || mkdirs_abs(dir, 0711) < 0 || chmod(dir, 0711) < 0)
-		return 1;
-	snprintf(dir, sizeof(dir), "%s/run", root);
-	if (chmod(dir, 0711) < 0)
-		return 1;
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		if (null >= 0)
-			dup2(null, 2);
-		execl(daemon, "capd", (char *)NULL);
-		_exit(127);
-	}
+	snprintf(dir, sizeof(dir), "%s/run/bulkhead", in.root);
+	if (chmod(in.root, 0711) < 0 || mkdirs_abs(dir, 0711) < 0 || chmod(dir, 0711) < 0)
+		goto out;
+	snprintf(dir, sizeof(dir), "%s/run", in.root);
+	if (chmod(dir, 0711) < 0 || bench_instance_start(&in, "capd") < 0)
+		goto out;
 	if (bench_daemon(&call) == 0)
 		rc = 0;
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
-	pid = fork();
-	if (pid == 0) {
-		execlp("rm", "rm", "-rf", "--one-file-system", root, (char *)NULL);
-		_exit(127);
-	}
-	waitpid(pid, NULL, 0);
+out:
+	bench_instance_end(&in);
 	return rc;
 }

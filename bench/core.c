@@ -5,7 +5,8 @@
  *   core.qube.start.*  admin.vm.Start of an AppVM until its init runs
  *                      vs  ns.clone.*: a bare clone() into the same seven
  *                      namespaces, child exiting at once, reaped.
- * Starts its own bulkheadd (needs root) in a scratch BULKHEAD_ROOT. */
+ * Starts its own bulkheadd (needs root) in a scratch BULKHEAD_ROOT
+ * (bench/instance.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 #include <linux/sched.h>
 
+#include "bench/instance.h"
 #include "bench/stats.h"
 #include "lib/admin_client.h"
 #include "lib/io.h"
@@ -28,15 +30,7 @@
 
 static int call_ok(const char *method, const char *dest, const char *arg, const char *payload)
 {
-	struct admin_reply r;
-	int rc = admin_call(method, dest, arg, payload, payload ? strlen(payload) : 0, &r);
-
-	if (rc == 0 && !r.ok) {
-		fprintf(stderr, "bench-core: %s: %s\n", method, r.content.buf ? r.content.buf : "");
-		rc = -1;
-	}
-	admin_reply_free(&r);
-	return rc;
+	return bench_admin_ok("bench-core", method, dest, arg, payload);
 }
 
 static void bench_ns_clone(void)
@@ -62,38 +56,22 @@ static void bench_ns_clone(void)
 
 int main(void)
 {
-	char root[] = "/tmp/bulkhead-bench.XXXXXX", exe[4096], daemon[4200];
 	static uint64_t calls[CALLS], starts[STARTS];
-	ssize_t n;
-	pid_t pid;
+	struct bench_instance in;
 	int up = 0, rc = 1;
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "bench-core: needs root (it starts bulkheadd)\n");
 		return 1;
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0 || mkdtemp(root) == NULL)
-		return 1;
-	exe[n] = '\0';
-	*strrchr(exe, '/') = '\0';
-	snprintf(daemon, sizeof(daemon), "%s/../bin/bulkheadd", exe);
-	setenv("BULKHEAD_ROOT", root, 1);
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		if (null >= 0)
-			dup2(null, 2);
-		execl(daemon, "bulkheadd", (char *)NULL);
-		_exit(127);
-	}
+	if (bench_instance_init(&in, "bench-core") < 0 || bench_instance_start(&in, "bulkheadd") < 0)
+		goto out;
 	for (int i = 0; i < 200 && !up; i++) {
 		usleep(20000);
 		up = call_ok("admin.vm.List", "dom0", "", NULL) == 0;
 	}
 	if (!up || call_ok("admin.vm.Create.AppVM", "dom0", "", "name=bench label=red") < 0)
 		goto out;
-
 	for (int i = 0; i < CALLS; i++) {
 		uint64_t t0 = bench_now_ns();
 		if (call_ok("admin.vm.property.Get", "bench", "memory", NULL) < 0)
@@ -114,13 +92,6 @@ int main(void)
 	bench_ns_clone();
 	rc = 0;
 out:
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
-	pid = fork();
-	if (pid == 0) {
-		execlp("rm", "rm", "-rf", "--one-file-system", root, (char *)NULL);
-		_exit(127);
-	}
-	waitpid(pid, NULL, 0);
+	bench_instance_end(&in);
 	return rc;
 }

@@ -15,9 +15,11 @@ endef
 
 # bench/stats.c: clock, percentiles and report lines, shared by all.
 $(eval $(call bh_lib,benchstats,bench/stats.c))
+# bench/instance.c: a scratch instance with its own daemon (root only).
+$(eval $(call bh_lib,benchinst,bench/instance.c))
 $(eval $(call bh_bench,socketpair,bench/socketpair.c,benchstats))
-$(eval $(call bh_bench,core,bench/core.c,benchstats bulkhead))
+$(eval $(call bh_bench,core,bench/core.c,benchinst benchstats bulkhead))
 $(eval $(call bh_bench,vchan,bench/vchan.c,benchstats vchanxen bulkhead,$$(VCHANXEN_LDLIBS)))
 $(eval $(call bh_bench,policy,bench/policy.c,benchstats qpolicy bulkhead))
-$(eval $(call bh_bench,qrexec,bench/qrexec.c,benchstats qrexecrt qpolicy capdclient capdproto qrexecproto bulkhead,-lsodium))
-$(eval $(call bh_bench,capd,bench/capd.c,benchstats capdclient capdcore capdproto qrexecproto bulkhead,-lsodium))
+$(eval $(call bh_bench,qrexec,bench/qrexec.c,benchinst benchstats qrexecrt qpolicy capdclient capdproto qrexecproto bulkhead,-lsodium))
+$(eval $(call bh_bench,capd,bench/capd.c,benchinst benchstats capdclient capdcore capdproto qrexecproto bulkhead,-lsodium))

@@ -73,6 +73,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/instance.h"
 #include "bench/stats.h"
 #include "lib/admin_client.h"
 #include "lib/io.h"
@@ -360,15 +361,7 @@ static int sock_service_main(const char *path)
 
 static int admin_ok(const char *method, const char *dest, const char *arg, const char *payload)
 {
-	struct admin_reply r;
-	int rc = admin_call(method, dest, arg, payload, payload ? strlen(payload) : 0, &r);
-
-	if (rc == 0 && !r.ok) {
-		fprintf(stderr, "bench-qrexec: %s: %s\n", method, r.content.buf ? r.content.buf : "");
-		rc = -1;
-	}
-	admin_reply_free(&r);
-	return rc;
+	return bench_admin_ok("bench-qrexec", method, dest, arg, payload);
 }
 
 static void start_daemon(void)
