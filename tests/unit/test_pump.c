@@ -17,23 +17,21 @@
 #include "lib/vchan.h"
 #include "qrexec/lib/pump.h"
 #include "tests/lib/check.h"
+#include "tests/lib/vchan_dirs.h"
 
 #define QUBE 7u
 #define DEADLINE (now_ms() + 20000u)
 
-static char vdir[512];
+static struct vchan_dirs dirs;
 
 /* The "qube" side: connects, runs /bin/sh -c CMD as the service. */
 static _Noreturn void service_side(uint32_t port, const char *cmd)
 {
 	struct pump_config cfg = { .role = PUMP_SERVICE };
 	int in[2], out[2], err[2], e = 0, code;
-	char own[600];
 	pid_t pid;
 
-	snprintf(own, sizeof(own), "%s/%u", vdir, QUBE);
-	setenv("VCHAN_DOMAIN", "7", 1);
-	setenv("VCHAN_SOCKET_DIR", own, 1);
+	vchan_dirs_as_qube(&dirs);
 	cfg.v = vchan_client_init(0, port, DEADLINE, &e);
 	if (cfg.v == NULL || pump_handshake(cfg.v, 0, &cfg.version, DEADLINE) < 0)
 		_exit(90);
@@ -69,8 +67,7 @@ static int client_side(uint32_t port, const char *cmd, int stdin_fd, int stdout_
 	int e = 0, rc, st;
 	pid_t svc;
 
-	unsetenv("VCHAN_DOMAIN");
-	setenv("VCHAN_SOCKET_DIR", vdir, 1);
+	vchan_dirs_as_dom0(&dirs);
 	cfg.v = vchan_server_init(QUBE, port, 0, 0, &e);
 	if (cfg.v == NULL)
 		return e;
@@ -97,7 +94,7 @@ static int tmpfile_with(const char *content)
 	char path[600];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/../in.XXXXXX", vdir);
+	snprintf(path, sizeof(path), "%s/../in.XXXXXX", dirs.dom0);
 	fd = mkstemp(path);
 	unlink(path);
 	if (content && write(fd, content, strlen(content)) < 0)
@@ -126,11 +123,10 @@ int main(void)
 		printf("skipped: needs BULKHEAD_ROOT\n");
 		return 77;
 	}
-	snprintf(vdir, sizeof(vdir), "%s/vchan", root);
-	mkdir(vdir, 0700);
-	snprintf(vdir + strlen(vdir), sizeof(vdir) - strlen(vdir), "/%u", QUBE);
-	mkdir(vdir, 01777);
-	vdir[strlen(vdir) - 2] = '\0';
+	if (vchan_dirs_make(&dirs, root, QUBE) < 0) {
+		printf("cannot make the vchan directories under %s\n", root);
+		return 1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 
 	/* stdout, stderr and the exit code, in order. */
@@ -160,7 +156,7 @@ int main(void)
 	{
 		char path[600], cmd[1400];
 		int f;
-		snprintf(path, sizeof(path), "%s/../big", vdir);
+		snprintf(path, sizeof(path), "%s/../big", dirs.dom0);
 		snprintf(cmd, sizeof(cmd), "head -c 67108864 /dev/urandom > %s", path);
 		CHECK(system(cmd) == 0);
 		f = open(path, O_RDONLY);

@@ -24,6 +24,7 @@
 #include "qrexec/lib/pump.h"
 #include "qrexec/protocol.h"
 #include "tests/lib/check.h"
+#include "tests/lib/vchan_dirs.h"
 
 #define QUBE 9u
 #define DEADLINE_MS 5000u
@@ -69,20 +70,17 @@ static const struct attack attacks[] = {
 	  { HDR(MSG_DATA_STDIN, 0), HDR(MSG_DATA_STDIN, 1), 'z' }, 17, 0 },
 };
 
-static char vdir[512];
+static struct vchan_dirs dirs;
 
 /* The qube: connects, says HELLO, sends the attack, keeps the channel open
  * for a while (so dom0 cannot mistake the violation for an EOF), leaves. */
 static _Noreturn void qube_side(uint32_t port, const struct attack *a, int linger)
 {
-	char own[600];
 	uint32_t version;
 	struct vchan *v;
 	int e = 0;
 
-	snprintf(own, sizeof(own), "%s/%u", vdir, QUBE);
-	setenv("VCHAN_DOMAIN", "9", 1);
-	setenv("VCHAN_SOCKET_DIR", own, 1);
+	vchan_dirs_as_qube(&dirs);
 	v = vchan_client_init(0, port, now_ms() + DEADLINE_MS, &e);
 	if (v == NULL || pump_handshake(v, 0, &version, now_ms() + DEADLINE_MS) < 0)
 		_exit(90);
@@ -119,8 +117,7 @@ static void run_attack(const struct attack *a, uint32_t port)
 	ssize_t n;
 	pid_t q;
 
-	unsetenv("VCHAN_DOMAIN");
-	setenv("VCHAN_SOCKET_DIR", vdir, 1);
+	vchan_dirs_as_dom0(&dirs);
 	cfg.v = vchan_server_init(QUBE, port, 0, 0, &e);
 	CHECK(cfg.v != NULL);
 	if (cfg.v == NULL)
@@ -168,11 +165,10 @@ int main(void)
 		printf("skipped: needs BULKHEAD_ROOT\n");
 		return 77;
 	}
-	snprintf(vdir, sizeof(vdir), "%s/vchan", root);
-	mkdir(vdir, 0700);
-	snprintf(vdir + strlen(vdir), sizeof(vdir) - strlen(vdir), "/%u", QUBE);
-	mkdir(vdir, 01777);
-	vdir[strlen(vdir) - 2] = '\0';
+	if (vchan_dirs_make(&dirs, root, QUBE) < 0) {
+		printf("cannot make the vchan directories under %s\n", root);
+		return 1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 
 	for (size_t i = 0; i < sizeof(attacks) / sizeof(attacks[0]); i++) {
