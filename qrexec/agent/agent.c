@@ -4,10 +4,8 @@
  * It connects to dom0's qrexec-daemon (control channel, port 512), runs
  * what dom0 sends (MSG_EXEC_CMDLINE: a handler process per call, which
  * connects the data channel and pumps it), and forwards service requests
- * from qrexec-client-vm to dom0, answering them with dom0's decision.
- * Messages from dom0 are checked like any other (the qrexec parsers): the
- * agent trusts dom0's decisions, not the bytes' shape.
- * SPEC/qrexec-daemons.md. */
+ * from qrexec-client-vm to dom0, answering them with dom0's decision
+ * (control.c reads dom0's messages).  SPEC/qrexec-daemons.md. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -30,71 +28,8 @@
 #include "qrexec/protocol.h"
 
 #define CONNECT_TIMEOUT_MS 60000u
-#define MSG_TIMEOUT_MS      5000u
 
 static struct agent a;
-
-static void handshake(uint64_t deadline)
-{
-	uint8_t ours[12], untrusted_theirs[12];
-	struct msg_header h;
-	uint32_t max, theirs;
-	size_t n;
-
-	if (vchan_recv(a.ctrl, untrusted_theirs, sizeof(untrusted_theirs), deadline) < 0 ||
-	    qrexec_hdr_decode(untrusted_theirs, 8, &h) != QREXEC_OK ||
-	    qrexec_hdr_check(&h, CHAN_CONTROL, PEER_DAEMON, QREXEC_VERSION_NONE, &max) != QREXEC_OK ||
-	    qrexec_hello_decode(untrusted_theirs + 8, h.len, &theirs) != QREXEC_OK ||
-	    qrexec_negotiate(QREXEC_PROTOCOL_VERSION, theirs, &a.version) != QREXEC_OK)
-		fatalx("bad HELLO from dom0");
-	if (qrexec_hello_encode(QREXEC_PROTOCOL_VERSION, ours, sizeof(ours), &n) != QREXEC_OK ||
-	    vchan_send(a.ctrl, ours, n, deadline) < 0)
-		fatalx("cannot answer dom0's HELLO");
-}
-
-int agent_send_ctrl(const uint8_t *msg, size_t len)
-{
-	int rc = vchan_send(a.ctrl, msg, len, now_ms() + MSG_TIMEOUT_MS);
-
-	if (rc < 0)
-		fatalx("control channel: %s", strerror(-rc));
-	return rc;
-}
-
-static void on_control(void)
-{
-	uint8_t untrusted_hdr[8], *untrusted_payload = NULL;
-	uint64_t deadline = now_ms() + MSG_TIMEOUT_MS;
-	struct msg_header h;
-	uint32_t max;
-	int rc;
-
-	rc = vchan_recv(a.ctrl, untrusted_hdr, sizeof(untrusted_hdr), deadline);
-	if (rc == -EPIPE)
-		fatalx("dom0 closed the control channel");
-	if (rc < 0 || qrexec_hdr_decode(untrusted_hdr, 8, &h) != QREXEC_OK ||
-	    (rc = qrexec_hdr_check(&h, CHAN_CONTROL, PEER_DAEMON, a.version, &max)) != QREXEC_OK)
-		fatalx("bad message from dom0 (%d)", rc);
-	if (h.len > 0) {
-		if ((untrusted_payload = malloc(h.len)) == NULL)
-			fatalx("out of memory");
-		if (vchan_recv(a.ctrl, untrusted_payload, h.len, deadline) < 0)
-			fatalx("incomplete message from dom0");
-	}
-	switch (h.type) {
-	case MSG_EXEC_CMDLINE:
-	case MSG_JUST_EXEC:
-		agent_exec(&a, &h, untrusted_payload);
-		break;
-	case MSG_SERVICE_CONNECT:
-	case MSG_SERVICE_REFUSED:
-		agent_vm_answer(&a, &h, untrusted_payload);
-		break;
-	default:
-		fatalx("unexpected message 0x%x from dom0", h.type);
-	}
-	free(untrusted_payload);
-}
 
 static int listen_local(void)
 {
@@ -135,7 +70,8 @@ int main(void)
 	a.ctrl = vchan_client_init(0, VCHAN_BASE_PORT, now_ms() + CONNECT_TIMEOUT_MS, &err);
 	if (a.ctrl == NULL)
 		fatalx("cannot reach dom0: %s", strerror(-err));
-	handshake(now_ms() + CONNECT_TIMEOUT_MS);
+	if (agent_handshake(&a, now_ms() + CONNECT_TIMEOUT_MS) < 0)
+		exit(1);
 	lfd = listen_local();
 	agent_refill_spare(&a);
 	log_info("connected to dom0, protocol version %u", a.version);
@@ -162,10 +98,9 @@ int main(void)
 			agent_refill_spare(&a);
 			continue;
 		}
-		if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
-			do
-				on_control();
-			while (vchan_data_ready(a.ctrl) >= 8);
+		/* dom0 gone or breaking the protocol: the qube has no qrexec. */
+		if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) && agent_control_round(&a) != AGENT_GO_ON)
+			exit(1);
 		if (p[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			while (read(sfd, &si, sizeof(si)) == sizeof(si))

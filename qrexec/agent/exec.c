@@ -19,6 +19,7 @@ void agent_init(struct agent *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->spare = (struct spare)SPARE_NONE;
+	a->start_handler = agent_start_handler;
 	for (size_t i = 0; i < AGENT_MAX_PENDING; i++)
 		a->pending[i].fd = -1;
 }
@@ -75,49 +76,61 @@ void agent_refill_spare(struct agent *a)
 		log_warnx("cannot fork a spare handler: %s", strerror(-rc));
 }
 
-static void report_terminated(uint32_t domain, uint32_t port)
+static void report_terminated(struct agent *a, uint32_t domain, uint32_t port)
 {
 	struct qrexec_conn_terminated ct = { domain, port };
 	uint8_t msg[16];
 	size_t n;
 
 	if (qrexec_conn_terminated_encode(&ct, msg, sizeof(msg), &n) == QREXEC_OK)
-		agent_send_ctrl(msg, n);
+		agent_send_ctrl(a, msg, n);
 }
 
-void agent_exec(struct agent *a, const struct msg_header *h, const uint8_t *untrusted_payload)
+pid_t agent_start_handler(struct agent *a, uint32_t type, const uint8_t *untrusted_payload, uint32_t len,
+			  const struct qrexec_exec *x)
+{
+	static struct job j;
+	pid_t pid;
+
+	/* The spare takes the job; without one (or if it died), a fork. */
+	j.type = type;
+	memcpy(j.payload, untrusted_payload, len);
+	if (a->spare.pid == 0 || (pid = spare_hand(&a->spare, &j, sizeof(j.type) + len, -1)) < 0)
+		pid = fork();
+	if (pid < 0)
+		log_warn("fork");
+	if (pid == 0)
+		_exit(handle(type, x));
+	return pid;
+}
+
+int agent_exec(struct agent *a, const struct msg_header *h, const uint8_t *untrusted_payload)
 {
 	static struct qrexec_exec x;        /* ~65 KiB: not on the stack */
-	static struct job j;
 	struct handler *slot = NULL;
 	pid_t pid;
 	int rc = qrexec_exec_decode(untrusted_payload, h->len, &x);
 
-	if (rc != QREXEC_OK)
-		fatalx("malformed EXEC from dom0 (%d)", rc);
+	if (rc != QREXEC_OK) {
+		log_warnx("malformed EXEC from dom0 (%d)", rc);
+		return -1;
+	}
 	for (size_t i = 0; i < AGENT_MAX_HANDLERS && slot == NULL; i++)
 		if (a->handlers[i].pid == 0)
 			slot = &a->handlers[i];
 	if (slot == NULL) {
 		log_warnx("too many connections; refusing one");
-		report_terminated(x.connect_domain, x.connect_port);
-		return;
+		report_terminated(a, x.connect_domain, x.connect_port);
+		return 0;
 	}
-	/* The spare takes the job; without one (or if it died), a fork. */
-	j.type = h->type;
-	memcpy(j.payload, untrusted_payload, h->len);
-	if (a->spare.pid == 0 || (pid = spare_hand(&a->spare, &j, sizeof(j.type) + h->len, -1)) < 0)
-		pid = fork();
-	if (pid < 0) {
-		log_warn("fork");
-		report_terminated(x.connect_domain, x.connect_port);
-		return;
+	if ((pid = a->start_handler(a, h->type, untrusted_payload, h->len, &x)) < 0) {
+		report_terminated(a, x.connect_domain, x.connect_port);
+		return 0;
 	}
-	if (pid == 0)
-		_exit(handle(h->type, &x));
 	slot->pid = pid;
 	slot->domain = x.connect_domain;
 	slot->port = x.connect_port;
+	return 0;
 }
 
 void agent_reap(struct agent *a)
@@ -127,7 +140,7 @@ void agent_reap(struct agent *a)
 		if (hd->pid == 0 || waitpid(hd->pid, NULL, WNOHANG) != hd->pid)
 			continue;
 		hd->pid = 0;
-		report_terminated(hd->domain, hd->port);
+		report_terminated(a, hd->domain, hd->port);
 	}
 	/* Only our own pids: a handler reaped elsewhere would never be
 	 * reported, and its port never freed.  Programs started by

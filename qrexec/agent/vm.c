@@ -84,7 +84,7 @@ void agent_vm_readable(struct agent *a, struct pending *p)
 		answer(p, VMREP_FAILED, 0, 0);
 		goto out;
 	}
-	agent_send_ctrl(msg, n);
+	agent_send_ctrl(a, msg, n);
 	p->sent = 1;
 	goto out;
 bad:
@@ -94,7 +94,7 @@ out:
 	free(msg);
 }
 
-void agent_vm_answer(struct agent *a, const struct msg_header *h, const uint8_t *untrusted_payload)
+int agent_vm_answer(struct agent *a, const struct msg_header *h, const uint8_t *untrusted_payload)
 {
 	struct qrexec_service_connect c = { 0 };
 	struct qrexec_service_refused r;
@@ -106,8 +106,10 @@ void agent_vm_answer(struct agent *a, const struct msg_header *h, const uint8_t 
 		rc = qrexec_service_refused_decode(untrusted_payload, h->len, &r);
 		memcpy(c.request_id, r.request_id, sizeof(c.request_id));
 	}
-	if (rc != QREXEC_OK)
-		fatalx("malformed answer from dom0: %s", qrexec_strerror(rc));
+	if (rc != QREXEC_OK) {
+		log_warnx("malformed answer from dom0: %s", qrexec_strerror(rc));
+		return -1;
+	}
 	for (size_t i = 0; i < AGENT_MAX_PENDING; i++) {
 		struct pending *p = &a->pending[i];
 		if (p->fd < 0 || !p->sent || strcmp(p->request_id, c.request_id) != 0)
@@ -116,7 +118,8 @@ void agent_vm_answer(struct agent *a, const struct msg_header *h, const uint8_t 
 			answer(p, VMREP_CONNECT, c.connect_domain, c.connect_port);
 		else
 			answer(p, VMREP_REFUSED, 0, 0);
-		return;
+		return 0;
 	}
 	/* The caller may have given up meanwhile: nothing to do. */
+	return 0;
 }

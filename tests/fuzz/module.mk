@@ -69,6 +69,12 @@ LOOP_FUZZERS += $(BUILD)/fuzz/fuzz_admin_handle
 $(eval $(call bh_fuzz,policyd_request,qrexec/policyd/request.c $(filter-out lib/names_parse.c,$(QREXEC_FUZZ_SRCS)) \
 	$(FUZZ_LIB_SRCS)))
 LOOP_FUZZERS += $(BUILD)/fuzz/fuzz_policyd_request
+# qrexec-agent's control loop (its channel on the in-memory vchan, the
+# handler start through its start_handler seam: nothing is forked).
+$(eval $(call bh_fuzz,qrexec_agent,qrexec/agent/control.c qrexec/agent/exec.c qrexec/agent/vm.c \
+	qrexec/lib/run_call.c qrexec/lib/service.c qrexec/lib/pump.c $(filter-out lib/names_parse.c,$(QREXEC_FUZZ_SRCS)) \
+	$(FUZZ_LIB_SRCS) lib/spare.c lib/vchan.c lib/vchan_socket.c lib/vchan_mem.c))
+LOOP_FUZZERS += $(BUILD)/fuzz/fuzz_qrexec_agent
 $(LOOP_FUZZERS): FUZZ_FLAGS += -fsanitize-coverage-ignorelist=tests/fuzz/loop-cov-ignore.txt
 TESTPROGS += $(LOOP_FUZZERS)
 fuzz: $(LOOP_FUZZERS)
@@ -79,3 +85,4 @@ endif
 # build flags; never installed.
 $(eval $(call bh_test,record-agent,tests/fuzz/record_agent.c tests/hostile/fa_io.c tests/hostile/attacks.c \
 	lib/vchan_mem.c,qrexecrt qrexecproto bulkhead))
+$(eval $(call bh_test,record-dom0,tests/fuzz/record_dom0.c,qrexecproto bulkhead))
