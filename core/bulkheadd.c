@@ -45,16 +45,52 @@ struct conn {
 static struct conn conns[ADMIN_MAX_CLIENTS];
 static pid_t monitor_pid;
 
+/* The backends this daemon can run, and the vchan transport (lib/vchan.h)
+ * that goes with each: the monitor and every qrexec daemon it starts
+ * inherit VCHAN_BACKEND, so channels follow the backend, not whatever
+ * devices happen to exist (SPEC/xen.md "Channels"). */
+static const struct backend_choice {
+	const struct vmm_backend *vmm;
+	const char *vchan;
+} backends[] = {
+	{ &vmm_local_backend, "socket" },
+	{ &vmm_xen_backend, "xen" },
+};
+static const struct backend_choice *backend;
+
+#define XEN_CAPS_FILE "/proc/xen/capabilities"
+#define XEN_CAPS_MAX  64u
+
+/* The default: xen in a Xen dom0 (its capabilities say control_d),
+ * local anywhere else. */
+static const struct backend_choice *default_backend(void)
+{
+	char caps[XEN_CAPS_MAX];
+	size_t got = 0;
+	int fd = open(XEN_CAPS_FILE, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		int rc = read_to_eof_deadline(fd, caps, sizeof(caps) - 1, &got, now_ms() + 1000);
+
+		close(fd);
+		caps[rc < 0 ? 0 : got] = '\0';
+		if (strstr(caps, "control_d") != NULL)
+			return &backends[1];
+	}
+	return &backends[0];
+}
+
 static void usage(void)
 {
-	printf("usage: bulkheadd [--backend local]\n"
+	printf("usage: bulkheadd [--backend xen|local]\n"
 	       "Serves the Bulkhead dom0 core for $BULKHEAD_ROOT (default /) in the foreground\n"
-	       "until SIGTERM.  See bulkheadd(8).\n");
+	       "until SIGTERM.  The backend defaults to xen in a Xen dom0, local elsewhere.\n"
+	       "See bulkheadd(8).\n");
 }
 
 static int usage_error(const char *what)
 {
-	fprintf(stderr, "bulkheadd: %s (usage: bulkheadd [--backend local])\n", what);
+	fprintf(stderr, "bulkheadd: %s (usage: bulkheadd [--backend xen|local])\n", what);
 	return 2;
 }
 
@@ -107,7 +143,7 @@ static pid_t start_monitor(int *chan)
 		fatal("fork");
 	if (pid == 0) {
 		close(sv[0]);
-		vmm_monitor_run(sv[1], &vmm_local_backend, bh_root());
+		vmm_monitor_run(sv[1], backend->vmm, bh_root());
 	}
 	close(sv[1]);
 	*chan = sv[0];
@@ -121,11 +157,11 @@ static void load_registry(struct admin_server *srv)
 
 	path_or_die(srv->store_path, sizeof(srv->store_path), BH_REGISTRY_FILE);
 	sb_init(&srv->saved, STORE_MAX_BYTES);
-	srv->reg = store_load(srv->store_path, vmm_local_backend.name, &missing, &err);
+	srv->reg = store_load(srv->store_path, backend->vmm->name, &missing, &err);
 	if (srv->reg == NULL && !missing)
 		fatalx("refusing to start: %s: %s", srv->store_path, err.msg);
 	if (srv->reg == NULL) {
-		srv->reg = registry_new_default(vmm_local_backend.name);
+		srv->reg = registry_new_default(backend->vmm->name);
 		if (srv->reg == NULL)
 			fatalx("out of memory");
 		log_info("new registry at %s", srv->store_path);
@@ -296,8 +332,12 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			if (strcmp(optarg, "local") != 0)
-				return usage_error("only the 'local' backend exists in this build");
+			backend = NULL;
+			for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+				if (strcmp(optarg, backends[i].vmm->name) == 0)
+					backend = &backends[i];
+			if (backend == NULL)
+				return usage_error("--backend takes xen or local");
 			break;
 		case 'h':
 			usage();
@@ -308,10 +348,14 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("unexpected argument");
+	if (backend == NULL)
+		backend = default_backend();
+	if (setenv("VCHAN_BACKEND", backend->vchan, 1) < 0)
+		fatal("setenv");
 	if (bh_root() == NULL)
 		fatalx("BULKHEAD_ROOT must be an absolute path");
 	if (geteuid() != 0)
-		fatalx("must run as root (it creates namespaces and cgroups)");
+		fatalx("must run as root (it runs the VMM backend)");
 	for (size_t i = 0; i < ADMIN_MAX_CLIENTS; i++)
 		conns[i].fd = -1;
 	if (bh_mkdirs(BH_RUN_DIR, 0700) < 0 || bh_mkdirs(BH_STATE_DIR, 0700) < 0 ||
@@ -339,7 +383,7 @@ int main(int argc, char **argv)
 		fatalx("cannot install the sandbox");
 	load_registry(&srv);
 	admin_autostart(&srv);
-	log_info("serving %s (backend %s)", bh_root(), vmm_local_backend.name);
+	log_info("serving %s (backend %s)", bh_root(), backend->vmm->name);
 
 	serve(&srv, lfd, sfd);
 

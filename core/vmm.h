@@ -102,6 +102,7 @@ struct vmm_backend {
 };
 
 extern const struct vmm_backend vmm_local_backend;
+extern const struct vmm_backend vmm_xen_backend;     /* core/xen/, bulkheadd only */
 
 const char *qube_class_name(enum qube_class c);
 const char *power_state_name(enum power_state s);

@@ -8,7 +8,7 @@
 
 static const struct cli_tool tool = {
 	.name = "qvm-ls",
-	.synopsis = "[-h] [--format table|json] [--raw-list] [NAME...]",
+	.synopsis = "[-h] [--format table|json] [--raw-list] [NAME...] | --backend",
 	.help = "List the named qubes, or all of them, sorted by name.\n\n"
 		"options:\n"
 		"  --format table  columns NAME STATE CLASS LABEL TEMPLATE NETVM (default);\n"
@@ -16,6 +16,8 @@ static const struct cli_tool tool = {
 		"  --format json   a JSON array of objects with the keys name, state,\n"
 		"                  class, label, template and netvm (null for none)\n"
 		"  --raw-list      names only, one a line\n"
+		"  --backend       print the VMM backend that runs the qubes (xen or\n"
+		"                  local; the global property 'backend') and exit\n"
 		"  -h, --help      show this help and exit\n",
 };
 
@@ -142,15 +144,33 @@ static void print_json(const struct row *rows, size_t n)
 	printf("%s]\n", n ? "\n" : "");
 }
 
+/* The backend's name, as qubes-prefs shows it. */
+static int print_backend(void)
+{
+	struct admin_reply r;
+	struct cli_prop_value v;
+
+	if (cli_call("admin.property.Get", "dom0", "backend", NULL, &r) == 0) {
+		if (cli_parse_prop(r.content.buf, r.content.len, &v) < 0 || v.type != PROP_STR)
+			(void)cli_bad_reply("admin.property.Get");
+		else
+			printf("%s\n", v.value);
+	}
+	admin_reply_free(&r);
+	return cli_finish();
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		CLI_OPT_HELP,
 		{ "format", required_argument, NULL, 'f' },
 		{ "raw-list", no_argument, NULL, 'r' },
+		{ "backend", no_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum format fmt = FMT_TABLE;
+	bool backend = false;
 	struct cli_vm_entry *vms;
 	struct row *rows;
 	size_t n = 0;
@@ -161,6 +181,8 @@ int main(int argc, char **argv)
 	while ((c = cli_getopt(argc, argv, ":h", opts)) != -1) {
 		if (c == 'r')
 			fmt = FMT_RAW;
+		else if (c == 'b')
+			backend = true;
 		else if (c == 'f' && strcmp(optarg, "table") == 0)
 			fmt = FMT_TABLE;
 		else if (c == 'f' && strcmp(optarg, "json") == 0)
@@ -168,6 +190,10 @@ int main(int argc, char **argv)
 		else if (c == 'f')
 			cli_usage("unknown format '%s' (table or json)", cli_esc(optarg, esc, sizeof(esc)));
 	}
+	if (backend && optind < argc)
+		cli_usage("--backend takes no qube names");
+	if (backend)
+		return print_backend();
 	for (int i = optind; i < argc; i++)
 		if (!cli_check_qube(argv[i]))
 			return cli_finish();
