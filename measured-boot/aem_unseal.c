@@ -288,8 +288,9 @@ static int unseal_object(struct unseal *u)
 		say_lockout(u, 1);
 		return -1;
 	case BH_TPM_EPOLICY:
-		aem_say("BOOT CHAIN CHANGED: the TPM refused the policy (PCRs, approval or counter) although the "
-			"blob's own values matched: the blob was tampered with or the PCRs moved; %s", DO_NOT_TYPE);
+		aem_say("REFUSED BY THE TPM: the policy (PCRs, approval or freshness counter) does not hold "
+			"although the blob's own values matched: the blob was tampered with, or the PCRs moved "
+			"meanwhile; %s", DO_NOT_TYPE);
 		return -1;
 	default:
 		aem_say("%s", (bh_tpm_fail(&u->t, "TPM2_Unseal", rc), u->t.err));
