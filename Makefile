@@ -29,12 +29,13 @@ TESTPROGS :=
 INSTALL_BIN :=
 INSTALL_QUBE :=   # qube-side programs, bind-mounted read-only into every qube
 
-.PHONY: all deps test demo run bench install clean check-unit san
+.PHONY: all deps test demo run bench install clean check-unit san image
 all:
 
 include mk/rules.mk
 include $(sort $(wildcard lib/module.mk core/module.mk core/*/module.mk capd/module.mk capd/*/module.mk tests/*/module.mk \
-	qrexec/module.mk qrexec/*/module.mk tests/module.mk bench/module.mk audit/module.mk proofs/module.mk))
+	qrexec/module.mk qrexec/*/module.mk tests/module.mk bench/module.mk audit/module.mk proofs/module.mk \
+	measured-boot/module.mk))
 
 all: $(PROGRAMS) $(TESTPROGS)
 
@@ -53,6 +54,11 @@ test: deps
 
 demo: deps all
 	@./mk/demo.sh
+
+# Xen in QEMU (issue #6, SPEC/xen-system.md): the dom0 and qube images
+# under $(BUILD)/image; tests/xen/boot.sh boots them.
+image: deps all
+	@./image/build.sh $(BUILD)
 
 run: all
 	@mkdir -p $(or $(BULKHEAD_ROOT),$(CURDIR)/var)

@@ -22,6 +22,14 @@ PKGS="$PKGS libxcb1-dev libxcb-xtest0-dev xvfb xfonts-base zlib1g-dev"
 # make proofs (proofs/run): Frama-C with its WP and Eva plugins, Why3 and
 # the two SMT solvers it runs, patch for the negative tests.
 PKGS="$PKGS frama-c-base why3 z3 cvc4 patch"
+# Xen in QEMU (make image, make test-xen: SPEC/xen-system.md): QEMU, the
+# Xen 4.17 hypervisor and toolstack, the kernel for dom0 and qubes,
+# busybox and cpio for the initramfs images.
+PKGS="$PKGS qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils
+linux-image-amd64 busybox-static cpio"
+# Measured boot (measured-boot/): tpm2-tss (ESAPI, TCTI loader, MU, RC) to
+# build, swtpm and swtpm_ioctl (swtpm-tools) for the tests' software TPMs.
+PKGS="$PKGS libtss2-dev swtpm swtpm-tools"
 
 missing_pkgs() {
 	for p in $PKGS; do
