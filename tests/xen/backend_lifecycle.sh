@@ -1,0 +1,110 @@
+#!/bin/sh
+# dom0 script (tests/xen/boot.sh): bulkheadd's Xen backend (SPEC/xen.md)
+# through the qvm-* tools on real Xen: the backend reported, volumes as
+# image files, two AppVMs of one template started as PV domains with
+# their disks, their xenstore configuration (values, dom0-owned and
+# readable by the domain alone), pause/unpause, shutdown to Halted with
+# the volatile image gone, kill, the template refused while its AppVMs
+# run, and removal.
+#   tests/xen/boot.sh tests/xen/backend_lifecycle.sh
+. /bhtest/lib.sh
+Q=/var/lib/bulkhead/qubes
+CON=/var/log/xen/console
+
+# The Xen backend's configuration (SPEC/xen.md), from the qube image that
+# make image puts in dom0, unless the image installs it already.
+mkdir -p /etc/bulkhead/xen
+[ -e /etc/bulkhead/xen/vmlinuz ] || ln -s /usr/lib/bulkhead/xen/qube-vmlinux.gz /etc/bulkhead/xen/vmlinuz
+[ -e /etc/bulkhead/xen/initrd ] || ln -s /usr/lib/bulkhead/xen/qube.cpio.gz /etc/bulkhead/xen/initrd
+[ -e /etc/bulkhead/xen/cmdline ] || echo "console=hvc0 loglevel=4" >/etc/bulkhead/xen/cmdline
+
+# state NAME: the STATE column of qvm-ls.
+state() { qvm-ls "$1" 2>/dev/null | awk 'NR == 2 { print $2 }'; }
+# wait_state NAME STATE SECONDS
+wait_state() {
+	n=$(($3 * 10))
+	while [ "$(state "$1")" != "$2" ] && [ "$n" -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
+	[ "$(state "$1")" = "$2" ]
+}
+# wait_console NAME TEXT SECONDS
+wait_console() {
+	n=$(($3 * 10))
+	until grep -q "$2" "$CON/guest-$1.log" 2>/dev/null || [ "$n" -eq 0 ]; do sleep 0.1; n=$((n - 1)); done
+	grep -q "$2" "$CON/guest-$1.log" 2>/dev/null
+}
+logs() { show /var/log/bulkhead/bulkheadd.log /var/log/bulkhead/qubes/"$1".log "$CON/guest-$1.log"; }
+
+check_out backend_default xen qubes-prefs backend
+check_out qvm_ls_backend xen qvm-ls --backend
+
+for q in xa xb; do
+	qvm-create --class AppVM --template host-base --label red "$q" &&
+		qvm-prefs "$q" maxmem 0 && qvm-prefs "$q" memory 128 && qvm-prefs "$q" vcpus 1 ||
+		fail "create_$q" "qvm-create/qvm-prefs failed"
+done
+if [ -f $Q/host-base/root.img ] && [ -f $Q/xa/private.img ] && [ ! -e $Q/xa/root.img ]; then
+	pass volumes_created
+else
+	fail volumes_created "$(ls -l $Q/host-base $Q/xa 2>&1 | tr '\n' ' ')"
+fi
+
+check start_xa qvm-start xa || logs xa
+check_out running_xa Running qvm-ls xa
+if xl list xa >/dev/null 2>&1; then pass xl_lists_xa; else fail xl_lists_xa "no domain xa"; fi
+da=$(xl domid xa 2>/dev/null)
+if [ -f $Q/xa/volatile.img ]; then pass volatile_made; else fail volatile_made "no $Q/xa/volatile.img"; fi
+# Disks: xvda the template's root read-only, xvdb/xvdc read-write.
+check_out disks_xa "xvda" sh -c "xenstore-ls /local/domain/0/backend/vbd/$da 2>&1 | grep -E 'dev =|mode ='"
+if xenstore-ls /local/domain/0/backend/vbd/"$da" 2>/dev/null | grep -A20 'dev = "xvda"' | grep -q 'mode = "r"'; then
+	pass root_read_only
+else
+	fail root_read_only "xvda not mode r"
+fi
+wait_console xa 'qube: xa' 60 && pass qube_xa_boots || { fail qube_xa_boots "no 'qube: xa' on its console"; logs xa; }
+
+# The qube's configuration in xenstore: values, and permissions (owner
+# dom0, nobody else, read for the domain itself) on every node.
+check_out xs_name "xa" xenstore-read /local/domain/"$da"/bulkhead/name
+check_out xs_label "red" xenstore-read /local/domain/"$da"/bulkhead/label
+check_out xs_qrexec_port "512" xenstore-read /local/domain/"$da"/bulkhead/qrexec/port
+bad=$(xenstore-ls -p /local/domain/"$da"/bulkhead 2>&1 | grep -v "(n0,r$da)")
+if [ -z "$bad" ] && xenstore-ls -p /local/domain/"$da"/bulkhead >/dev/null 2>&1; then
+	pass xs_perms
+else
+	fail xs_perms "$(echo "$bad" | head -n 3 | tr '\n' ' ')"
+fi
+
+check start_xb qvm-start xb || logs xb
+db=$(xl domid xb 2>/dev/null)
+bad=$(xenstore-ls -p /local/domain/"$db"/bulkhead 2>&1 | grep -v "(n0,r$db)")
+[ -z "$bad" ] && [ -n "$db" ] && [ "$db" != "$da" ] && pass xs_perms_xb || fail xs_perms_xb "$bad"
+# A template's root is written while it runs: refused while its AppVMs run.
+if qvm-start host-base >/bhtest/tpl.out 2>&1; then
+	fail template_refused "host-base started while xa runs on it"
+	qvm-kill host-base
+else
+	pass template_refused
+fi
+
+check pause_xa qvm-pause xa
+check_out paused_xa Paused qvm-ls xa
+if xl list xa 2>/dev/null | awk 'NR == 2 { exit !($5 ~ /p/) }'; then pass xl_paused; else fail xl_paused "$(xl list xa | tail -n 1)"; fi
+check unpause_xa qvm-unpause xa
+check_out unpaused_xa Running qvm-ls xa
+
+check shutdown_xa qvm-shutdown xa
+if wait_state xa Halted 60; then pass halted_xa; else fail halted_xa "state $(state xa)"; logs xa; fi
+if xl list xa >/dev/null 2>&1; then fail domain_gone_xa "xa still listed"; else pass domain_gone_xa; fi
+if [ ! -e $Q/xa/volatile.img ] && [ -f $Q/xa/private.img ]; then pass volatile_discarded; else fail volatile_discarded "$(ls $Q/xa | tr '\n' ' ')"; fi
+if xenstore-exists /local/domain/"$da"/bulkhead 2>/dev/null; then fail xs_removed "subtree of $da left"; else pass xs_removed; fi
+
+check kill_xb qvm-kill xb
+if wait_state xb Halted 10 && ! xl list xb >/dev/null 2>&1; then pass killed_xb; else fail killed_xb "state $(state xb)"; fi
+if losetup -a 2>/dev/null | grep -q "$Q/"; then fail loops_detached "$(losetup -a | tr '\n' ' ')"; else pass loops_detached; fi
+
+check restart_xa qvm-start xa
+check_out running_again Running qvm-ls xa
+check kill_xa qvm-kill xa
+check remove_xb qvm-remove -f xb
+if [ ! -e $Q/xb ]; then pass volumes_removed; else fail volumes_removed "$(ls $Q/xb)"; fi
+exit 0

@@ -1,0 +1,43 @@
+# Check helpers for dom0 test scripts run by tests/xen/boot.sh (sourced as
+# /bhtest/lib.sh).  Each check prints one marker line the host side reads
+# from the serial log.
+#
+#   check NAME CMD...      PASS if CMD exits 0, else FAIL with CMD's last
+#                          line of output (CMD's output goes to
+#                          /bhtest/NAME.out; 60 s limit)
+#   check_out NAME WANT CMD...  PASS if CMD's output contains WANT
+#   pass NAME / fail NAME REASON / pending NAME REASON
+#   show FILE...           copies files to the console (for a failure's logs)
+pass() { echo "BHTEST PASS $1"; }
+fail() { local n=$1; shift; echo "BHTEST FAIL $n $*"; }
+pending() { local n=$1; shift; echo "BHTEST PENDING $n $*"; }
+check() {
+	local n=$1 rc
+	shift
+	timeout 60 "$@" >"/bhtest/$n.out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		pass "$n"
+	else
+		fail "$n" "status $rc: $(tail -n 1 "/bhtest/$n.out")"
+	fi
+	return "$rc"
+}
+check_out() {
+	local n=$1 want=$2
+	shift 2
+	timeout 60 "$@" >"/bhtest/$n.out" 2>&1
+	if grep -qF -- "$want" "/bhtest/$n.out"; then
+		pass "$n"
+	else
+		fail "$n" "wanted '$want', got: $(tr '\n' ' ' <"/bhtest/$n.out" | cut -c1-200)"
+		return 1
+	fi
+}
+show() {
+	local f
+	for f in "$@"; do
+		echo "---- $f"
+		sed 's/^/| /' "$f" 2>&1 | tail -n 40
+	done
+}
