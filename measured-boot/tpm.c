@@ -326,12 +326,14 @@ int bh_tpm_transient_count(struct bh_tpm *t, uint32_t *count)
 	uint32_t objects = 0, hmac = 0, policy = 0;
 	int r;
 
-	/* Sessions take slots too: count loaded HMAC and policy sessions. */
-	r = count_handles(t, TPM2_TRANSIENT_FIRST, &objects);
+	/* Sessions take slots too: count loaded HMAC and policy sessions.
+	 * The first handles are spelt out: tss2's TPM2_TRANSIENT_FIRST
+	 * shifts the int 0x80 left by 24, undefined behaviour (UBSan). */
+	r = count_handles(t, 0x80000000u, &objects);
 	if (r == 0)
-		r = count_handles(t, TPM2_HMAC_SESSION_FIRST, &hmac);
+		r = count_handles(t, 0x02000000u, &hmac);
 	if (r == 0)
-		r = count_handles(t, TPM2_POLICY_SESSION_FIRST, &policy);
+		r = count_handles(t, 0x03000000u, &policy);
 	if (r == 0)
 		*count = objects + hmac + policy;
 	return r;
