@@ -62,21 +62,39 @@ static int increment(struct bh_tpm *t, ESYS_TR tr)
 	return 0;
 }
 
+/* Whether the open counter has been incremented at least once. */
+static int written(struct bh_tpm *t, ESYS_TR tr, int *yes)
+{
+	TPM2B_NV_PUBLIC *pub = NULL;
+	TPM2B_NAME *nm = NULL;
+	TSS2_RC rc = Esys_NV_ReadPublic(t->esys, tr, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, &nm);
+
+	if (rc != TSS2_RC_SUCCESS)
+		return bh_tpm_fail(t, "TPM2_NV_ReadPublic (freshness counter)", rc);
+	*yes = (pub->nvPublic.attributes & TPMA_NV_WRITTEN) != 0;
+	Esys_Free(pub);
+	Esys_Free(nm);
+	return 0;
+}
+
 int aem_counter_prepare(struct bh_tpm *t, uint32_t index)
 {
 	ESYS_TR tr = ESYS_TR_NONE;
-	int r;
+	int r, yes = 0;
 
-	if (from_tpm(t, index, &tr) == 0) {
-		aem_counter_close(t, &tr);
-		return 0;
+	if (from_tpm(t, index, &tr) < 0) {
+		r = define_counter(t, index);
+		if (r == 0)
+			r = from_tpm(t, index, &tr);
+	} else {
+		r = 0;
 	}
-	r = define_counter(t, index);
-	if (r == 0)
-		r = from_tpm(t, index, &tr);
 	/* A counter gets its first value (the highest any counter of this
-	 * TPM ever had) from its first increment. */
+	 * TPM ever had) from its first increment; one defined by a seal
+	 * that failed right after is still unwritten. */
 	if (r == 0)
+		r = written(t, tr, &yes);
+	if (r == 0 && !yes)
 		r = increment(t, tr);
 	aem_counter_close(t, &tr);
 	return r;
