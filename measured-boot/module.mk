@@ -8,6 +8,21 @@
 TSS2_LDLIBS := -ltss2-esys -ltss2-tctildr -ltss2-mu -ltss2-rc
 $(eval $(call bh_lib,mbtpm,measured-boot/tpm.c))
 
+# libmbevlog: the event log (proved parser, files, replay) and the
+# component digests; no TPM.
+MBEVLOG_SRCS := measured-boot/eventlog_parse.c measured-boot/eventlog.c measured-boot/measure_hash.c
+$(eval $(call bh_lib,mbevlog,$(MBEVLOG_SRCS)))
+
+$(eval $(call bh_prog,bulkhead-measure,measured-boot/measure.c,mbevlog mbtpm bulkhead,$(TSS2_LDLIBS) -lsodium))
+INSTALL_BIN += $(BUILD)/bin/bulkhead-measure
+
+# tests/unit/test_eventlog*.c link every library of tests/module.mk; the
+# event log's objects are added here (objects, so that their place on the
+# command line does not matter).
+MB_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_eventlog*.c))
+$(MB_UNIT_TESTS): $(call OBJ,$(MBEVLOG_SRCS))
+$(MB_UNIT_TESTS): LDFLAGS += $(call OBJ,$(MBEVLOG_SRCS))
+
 # The tests' TPM helper (tests/lib/swtpm.sh): startup after a simulated
 # reboot, the no-transient-handles check, extends behind the log's back.
 $(eval $(call bh_test,tpm-helper,tests/lib/tpm_helper.c,mbtpm bulkhead,$(TSS2_LDLIBS) -lsodium))

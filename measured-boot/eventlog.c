@@ -1,0 +1,191 @@
+/* Event log files, replay and comparison (eventlog.h). */
+#include "measured-boot/eventlog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "atomicfile.h"
+#include "paths.h"
+
+static const char *parse_reason(int r)
+{
+	switch (r) {
+	case EVLOG_EHEADER: return "not a Bulkhead event log (bad header)";
+	case EVLOG_ELENGTH: return "not whole records, or too many";
+	case EVLOG_EKIND:   return "a record of unknown kind";
+	case EVLOG_EPCR:    return "a record in the wrong PCR for its kind";
+	case EVLOG_ENAME:   return "a record with a malformed name";
+	default:            return "malformed";
+	}
+}
+
+int evlog_parse(const uint8_t *untrusted_buf, size_t len, struct evlog *out)
+{
+	uint32_t n, i;
+	int r;
+
+	out->count = 0;
+	r = evlog_header_parse(untrusted_buf, len, &n);
+	/* len == header + n whole records (the header parser's contract). */
+	for (i = 0; r == 0 && i < n; i++)
+		r = evlog_record_parse(untrusted_buf + EVLOG_HEADER_SIZE + (size_t)i * EVLOG_RECORD_SIZE,
+				       EVLOG_RECORD_SIZE, &out->rec[i]);
+	if (r == 0)
+		out->count = n;
+	return r;
+}
+
+int evlog_load(const char *path, struct evlog *out, char *err, size_t errlen)
+{
+	uint8_t *untrusted_buf;
+	size_t got = 0;
+	ssize_t n;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		snprintf(err, errlen, "event log %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* One byte more than the maximum, to tell "too long" from "fits". */
+	untrusted_buf = malloc(EVLOG_SIZE_MAX + 1);
+	if (untrusted_buf == NULL) {
+		close(fd);
+		snprintf(err, errlen, "event log %s: out of memory", path);
+		return -1;
+	}
+	while (got < EVLOG_SIZE_MAX + 1) {
+		n = read(fd, untrusted_buf + got, EVLOG_SIZE_MAX + 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	r = n < 0 ? -errno : 0;
+	close(fd);
+	if (r < 0) {
+		snprintf(err, errlen, "event log %s: %s", path, strerror(-r));
+		free(untrusted_buf);
+		return -1;
+	}
+	r = got > EVLOG_SIZE_MAX ? EVLOG_ELENGTH : evlog_parse(untrusted_buf, got, out);
+	free(untrusted_buf);
+	if (r < 0) {
+		snprintf(err, errlen, "event log %s: %s", path, parse_reason(r));
+		return -1;
+	}
+	return 0;
+}
+
+static int mkdir_parent(const char *path)
+{
+	char dir[BH_PATH_MAX];
+	char *slash;
+	size_t n = strlen(path);
+
+	if (n >= sizeof dir)
+		return -ENAMETOOLONG;
+	memcpy(dir, path, n + 1);
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	return mkdirs_abs(dir, 0755);
+}
+
+int evlog_store(const char *path, const struct evlog *l)
+{
+	uint8_t *buf;
+	size_t len = EVLOG_HEADER_SIZE + (size_t)l->count * EVLOG_RECORD_SIZE;
+	uint32_t i;
+	int r;
+
+	if (l->count > EVLOG_RECORDS_MAX)
+		return -E2BIG;
+	r = mkdir_parent(path);
+	if (r < 0)
+		return r;
+	buf = malloc(len);
+	if (buf == NULL)
+		return -ENOMEM;
+	evlog_header_encode(buf);
+	for (i = 0; i < l->count; i++)
+		evlog_record_encode(&l->rec[i], buf + EVLOG_HEADER_SIZE + (size_t)i * EVLOG_RECORD_SIZE);
+	r = atomic_write_file(path, buf, len, 0644);
+	free(buf);
+	return r;
+}
+
+void evlog_replay(const struct evlog *l, uint8_t pcrs[EVLOG_PCRS][EVLOG_DIGEST_SIZE])
+{
+	crypto_hash_sha256_state st;
+	uint32_t i;
+
+	memset(pcrs, 0, EVLOG_PCRS * EVLOG_DIGEST_SIZE);
+	for (i = 0; i < l->count; i++) {
+		uint32_t p = l->rec[i].pcr;   /* < 24: evlog_record_ok */
+		crypto_hash_sha256_init(&st);
+		crypto_hash_sha256_update(&st, pcrs[p], EVLOG_DIGEST_SIZE);
+		crypto_hash_sha256_update(&st, l->rec[i].digest, EVLOG_DIGEST_SIZE);
+		crypto_hash_sha256_final(&st, pcrs[p]);
+	}
+}
+
+const char *evlog_kind_name(uint32_t kind)
+{
+	static const char *const names[EVLOG_KIND_MAX + 1] = {
+		[EVLOG_XEN] = "xen",
+		[EVLOG_XEN_CMDLINE] = "xen-cmdline",
+		[EVLOG_KERNEL] = "kernel",
+		[EVLOG_KERNEL_CMDLINE] = "kernel-cmdline",
+		[EVLOG_INITRAMFS] = "initramfs",
+		[EVLOG_DOM0_BINARIES] = "dom0-binaries",
+		[EVLOG_POLICY] = "policy",
+		[EVLOG_CAPD_PUBLIC] = "capd-public",
+	};
+
+	return kind >= 1 && kind <= EVLOG_KIND_MAX ? names[kind] : "?";
+}
+
+static int same_record(const struct evlog_record *a, const struct evlog_record *b)
+{
+	return a->pcr == b->pcr && a->kind == b->kind &&
+	       memcmp(a->digest, b->digest, EVLOG_DIGEST_SIZE) == 0 &&
+	       memcmp(a->name, b->name, EVLOG_NAME_SIZE) == 0;
+}
+
+int evlog_first_diff(const struct evlog *a, const struct evlog *b)
+{
+	uint32_t i;
+
+	for (i = 0; i < a->count && i < b->count; i++)
+		if (!same_record(&a->rec[i], &b->rec[i]))
+			return (int)i;
+	return a->count == b->count ? -1 : (int)i;
+}
+
+int evlog_first_in(const struct evlog *l, uint32_t mask)
+{
+	uint32_t i;
+
+	for (i = 0; i < l->count; i++)
+		if (mask & (1u << l->rec[i].pcr))
+			return (int)i;
+	return -1;
+}
+
+void evlog_format(const struct evlog_record *r, char *buf, size_t buflen)
+{
+	char hex[2 * EVLOG_DIGEST_SIZE + 1];
+
+	/* The name is printable ASCII (evlog_record_ok), safe for a terminal. */
+	snprintf(buf, buflen, "%u %s %s %s", r->pcr, evlog_kind_name(r->kind),
+		 sodium_bin2hex(hex, sizeof hex, r->digest, EVLOG_DIGEST_SIZE), r->name);
+}
