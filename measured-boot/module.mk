@@ -16,6 +16,12 @@ $(eval $(call bh_lib,mbevlog,$(MBEVLOG_SRCS)))
 $(eval $(call bh_prog,bulkhead-measure,measured-boot/measure.c,mbevlog mbtpm bulkhead,$(TSS2_LDLIBS) -lsodium))
 INSTALL_BIN += $(BUILD)/bin/bulkhead-measure
 
+# bulkhead-attest: quotes with the TPM, verification without one
+# (OpenSSL's libcrypto checks the ECDSA signature).
+ATTEST_SRCS := measured-boot/attest.c measured-boot/attest_ak.c measured-boot/attest_verify.c
+$(eval $(call bh_prog,bulkhead-attest,$(ATTEST_SRCS),mbevlog mbtpm bulkhead,$(TSS2_LDLIBS) -lcrypto -lsodium))
+INSTALL_BIN += $(BUILD)/bin/bulkhead-attest
+
 # tests/unit/test_eventlog*.c link every library of tests/module.mk; the
 # event log's objects are added here (objects, so that their place on the
 # command line does not matter).
