@@ -28,8 +28,10 @@ PKGS="$PKGS frama-c-base why3 z3 cvc4 patch"
 PKGS="$PKGS qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils
 linux-image-amd64 busybox-static cpio"
 # Measured boot (measured-boot/): tpm2-tss (ESAPI, TCTI loader, MU, RC) to
-# build, swtpm and swtpm_ioctl (swtpm-tools) for the tests' software TPMs.
-PKGS="$PKGS libtss2-dev swtpm swtpm-tools"
+# build, libssl-dev for the TPM-less ECDSA checks (bulkhead-attest verify,
+# bulkhead-aem's approvals), swtpm and swtpm_ioctl (swtpm-tools) for the
+# tests' software TPMs.
+PKGS="$PKGS libtss2-dev libssl-dev swtpm swtpm-tools"
 
 missing_pkgs() {
 	for p in $PKGS; do
