@@ -89,32 +89,43 @@ static int zero_from(const uint8_t *p, size_t from)
 	return 1;
 }
 
-/* Copies a checked record into *out: digest and all 128 name bytes. */
-/*@ requires \valid_read(buf + (0 .. EVLOG_RECORD_SIZE - 1));
-    requires \valid(out);
-    requires \separated(buf + (0 .. EVLOG_RECORD_SIZE - 1), out);
-    requires name: wire_printable(buf + NAME_OFF, 0, n) && wire_zero(buf + NAME_OFF, n, EVLOG_NAME_SIZE);
+/*@ requires \valid_read(src + (0 .. EVLOG_DIGEST_SIZE - 1));
+    requires \valid(dst + (0 .. EVLOG_DIGEST_SIZE - 1));
+    requires \separated(src + (0 .. EVLOG_DIGEST_SIZE - 1), dst + (0 .. EVLOG_DIGEST_SIZE - 1));
+    assigns dst[0 .. EVLOG_DIGEST_SIZE - 1];
+    ensures copied: \forall integer k; 0 <= k < EVLOG_DIGEST_SIZE ==> dst[k] == src[k]; */
+static void copy_digest(uint8_t *dst, const uint8_t *src)
+{
+	size_t i;
+
+	/*@ loop invariant bound: 0 <= i <= EVLOG_DIGEST_SIZE;
+	    loop invariant copied: \forall integer k; 0 <= k < i ==> dst[k] == src[k];
+	    loop assigns i, dst[0 .. EVLOG_DIGEST_SIZE - 1];
+	    loop variant EVLOG_DIGEST_SIZE - i; */
+	for (i = 0; i < EVLOG_DIGEST_SIZE; i++)
+		dst[i] = src[i];
+}
+
+/* Copies a checked wire name (n printable bytes, then NULs) whole. */
+/*@ requires \valid_read(src + (0 .. EVLOG_NAME_SIZE - 1));
+    requires \valid(dst + (0 .. EVLOG_NAME_SIZE - 1));
+    requires \separated(src + (0 .. EVLOG_NAME_SIZE - 1), dst + (0 .. EVLOG_NAME_SIZE - 1));
     requires n_range: 1 <= n < EVLOG_NAME_SIZE;
-    assigns out->digest[0 .. EVLOG_DIGEST_SIZE - 1], out->name[0 .. EVLOG_NAME_SIZE - 1];
-    ensures digest: \forall integer i; 0 <= i < EVLOG_DIGEST_SIZE ==> out->digest[i] == buf[DIGEST_OFF + i];
-    ensures name_ok: evlog_name_ok(&out->name[0]); */
-static void copy_fields(const uint8_t *buf, size_t n, struct evlog_record *out)
+    requires checked: wire_printable(src, 0, n) && wire_zero(src, n, EVLOG_NAME_SIZE);
+    assigns dst[0 .. EVLOG_NAME_SIZE - 1];
+    ensures name_ok: evlog_name_ok(dst); */
+static void copy_name(char *dst, const uint8_t *src, size_t n)
 {
 	size_t i;
 
 	(void)n; /* used by the contract */
 	/*@ loop invariant bound: 0 <= i <= EVLOG_NAME_SIZE;
-	    loop invariant digest: \forall integer k; 0 <= k < i && k < EVLOG_DIGEST_SIZE ==>
-	                           out->digest[k] == buf[DIGEST_OFF + k];
-	    loop invariant head: \forall integer k; 0 <= k < i && k < n ==> 0x20 <= out->name[k] <= 0x7e;
-	    loop invariant tail: \forall integer k; n <= k < i ==> out->name[k] == 0;
-	    loop assigns i, out->digest[0 .. EVLOG_DIGEST_SIZE - 1], out->name[0 .. EVLOG_NAME_SIZE - 1];
+	    loop invariant head: \forall integer k; 0 <= k < i && k < n ==> 0x20 <= dst[k] <= 0x7e;
+	    loop invariant tail: \forall integer k; n <= k < i ==> dst[k] == 0;
+	    loop assigns i, dst[0 .. EVLOG_NAME_SIZE - 1];
 	    loop variant EVLOG_NAME_SIZE - i; */
-	for (i = 0; i < EVLOG_NAME_SIZE; i++) {
-		if (i < EVLOG_DIGEST_SIZE)
-			out->digest[i] = buf[DIGEST_OFF + i];
-		out->name[i] = (char)buf[NAME_OFF + i];
-	}
+	for (i = 0; i < EVLOG_NAME_SIZE; i++)
+		dst[i] = (char)src[i];
 }
 
 int evlog_record_parse(const uint8_t *buf, size_t len, struct evlog_record *out)
@@ -135,7 +146,8 @@ int evlog_record_parse(const uint8_t *buf, size_t len, struct evlog_record *out)
 		return EVLOG_ENAME;
 	out->pcr = pcr;
 	out->kind = kind;
-	copy_fields(buf, n, out);
+	copy_digest(out->digest, buf + DIGEST_OFF);
+	copy_name(out->name, buf + NAME_OFF, n);
 	return 0;
 }
 
