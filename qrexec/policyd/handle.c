@@ -234,11 +234,11 @@ static bool sender_may_speak_for(int fd, const struct policy_facts_table *t, con
 	return false;
 }
 
-int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool quiet)
+/* policyd_handle with the facts table it fills (NULL: out of memory). */
+static int handle(int fd, const struct policy *pol, uint32_t dom0_port, bool quiet, struct policy_facts_table *t)
 {
 	static struct request r;
 	static struct policy_decision d;
-	struct policy_facts_table *t = policy_facts_table_new();
 	struct policy_facts facts;
 	const struct policy_qube *tq;
 	struct policy_query q;
@@ -319,5 +319,16 @@ int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool qu
 	}
 	if (deferred)
 		audit_decision(&who, r.hdr.target, &d);
+	return rc;
+}
+
+int policyd_handle(int fd, const struct policy *pol, uint32_t dom0_port, bool quiet)
+{
+	struct policy_facts_table *t = policy_facts_table_new();
+	int rc = handle(fd, pol, dom0_port, quiet, t);
+
+	/* The child exits next; freed all the same, for the leak check of
+	 * tests/fuzz/fuzz_policyd_decision.c, which calls this in-process. */
+	policy_facts_table_free(t);
 	return rc;
 }

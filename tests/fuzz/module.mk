@@ -77,6 +77,16 @@ $(eval $(call bh_fuzz,qrexec_agent,qrexec/agent/control.c qrexec/agent/exec.c qr
 	qrexec/lib/run_call.c qrexec/lib/service.c qrexec/lib/pump.c $(filter-out lib/names_parse.c,$(QREXEC_FUZZ_SRCS)) \
 	$(FUZZ_LIB_SRCS) lib/spare.c lib/vchan.c lib/vchan_socket.c lib/vchan_mem.c))
 LOOP_FUZZERS += $(BUILD)/fuzz/fuzz_qrexec_agent
+# qrexec-policyd's decision path: handle.c with capd, the Admin API and
+# the runner faked at policyd.h (cap.c, dispvm.c, runner.c not linked),
+# the target daemons a thread on their sockets.
+$(eval $(call bh_fuzz,policyd_decision,qrexec/policyd/handle.c qrexec/policyd/request.c qrexec/policyd/ask.c \
+	qrexec/policy/policy_parse.c qrexec/policy/policy_build.c qrexec/policy/policy_eval.c \
+	qrexec/policy/policy_print.c qrexec/policy/policy_facts.c qrexec/policy/policy_load.c \
+	capd/prompt/ask_parse.c capd/capd_parse.c qrexec/lib/dom0req.c \
+	$(filter-out lib/names_parse.c,$(QREXEC_FUZZ_SRCS)) $(FUZZ_LIB_SRCS) lib/vchan.c lib/vchan_socket.c))
+$(BUILD)/fuzz/fuzz_policyd_decision: FUZZ_LDLIBS := -lpthread
+LOOP_FUZZERS += $(BUILD)/fuzz/fuzz_policyd_decision
 $(LOOP_FUZZERS): FUZZ_FLAGS += -fsanitize-coverage-ignorelist=tests/fuzz/loop-cov-ignore.txt
 TESTPROGS += $(LOOP_FUZZERS)
 fuzz: $(LOOP_FUZZERS)

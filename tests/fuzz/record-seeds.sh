@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the seed corpora of the daemon-loop fuzzers from the tests'
-# own clients and attackers, and the messages dom0 sends an agent in
-# the qrexec tests (tests/fuzz/record_*.c):
+# own clients and attackers, the messages dom0 sends an agent in the
+# qrexec tests, and those tests' calls under their policies
+# (tests/fuzz/record_*):
 #   tests/fuzz/record-seeds.sh [BUILD]     (default build/; builds what it needs)
 # then review `git status tests/fuzz/corpus` and commit.
 set -eu
@@ -18,3 +19,6 @@ out=tests/fuzz/corpus/qrexec_agent
 rm -rf "$out" && mkdir -p "$out"
 "$build/tests/record-dom0" "$out"
 echo "$out: $(ls "$out" | wc -l) seeds, $(du -sk "$out" | cut -f1) KiB"
+out=tests/fuzz/corpus/policyd_decision
+rm -rf "$out" && mkdir -p "$out"
+tests/fuzz/record_policyd.py "$out"
