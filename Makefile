@@ -29,7 +29,7 @@ TESTPROGS :=
 INSTALL_BIN :=
 INSTALL_QUBE :=   # qube-side programs, bind-mounted read-only into every qube
 
-.PHONY: all deps test demo run bench install clean check-unit san image
+.PHONY: all deps test demo run bench install clean check-unit san image test-xen demo-xen
 all:
 
 include mk/rules.mk
@@ -59,6 +59,11 @@ demo: deps all
 # under $(BUILD)/image; tests/xen/boot.sh boots them.
 image: deps all
 	@./image/build.sh $(BUILD)
+# One boot running tests/xen/system.sh in dom0; the demo's story on Xen.
+test-xen: image
+	@BULKHEAD_BUILD=$(abspath $(BUILD)) ./tests/xen/boot.sh -t 560 tests/xen/system.sh $(BUILD)/tests/fake-agent
+demo-xen: image
+	@BULKHEAD_BUILD=$(abspath $(BUILD)) ./tests/xen/boot.sh -t 560 -s tests/xen/demo.sh
 
 run: all
 	@mkdir -p $(or $(BULKHEAD_ROOT),$(CURDIR)/var)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make image: the Xen-in-QEMU system (SPEC/xen-system.md) under BUILD/image/:
+# make image: the Xen-in-QEMU system (SPEC/xen-system.md) under BUILD/image/
+# (or OUT_DIR):
 #
 #   xen             the Xen hypervisor, uncompressed (QEMU's multiboot
 #                   loader takes only that)
@@ -14,13 +15,13 @@
 #
 # Only from installed Debian packages (mk/deps.sh) and BUILD's programs:
 # no downloads.  Reproducible: the same inputs give the same bytes.
-# Usage: image/build.sh BUILD_DIR
+# Usage: image/build.sh BUILD_DIR [OUT_DIR]   (OUT_DIR default BUILD_DIR/image)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/image/lib.sh"
-[ $# -eq 1 ] || { echo "usage: image/build.sh BUILD_DIR" >&2; exit 2; }
+[ $# -eq 1 ] || [ $# -eq 2 ] || { echo "usage: image/build.sh BUILD_DIR [OUT_DIR]" >&2; exit 2; }
 build=$(cd "$1" && pwd)
-out=$build/image
+out=${2:-$build/image}
 XEN_GZ=/boot/xen-4.17-amd64.gz
 XEN_BIN=/usr/lib/xen-4.17/bin
 # The kernel linux-image-amd64 depends on, not whichever is newest in /boot.
@@ -32,9 +33,9 @@ done
 
 nstep=0
 step() { nstep=$((nstep + 1)); printf 'image: [%d/6] %s\n' "$nstep" "$*"; }
-work=$(mktemp -d "$build/image-work.XXXXXX")
-trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
+work=$(mktemp -d "$out/.work.XXXXXX")
+trap 'rm -rf "$work"' EXIT
 
 step "Xen 4.17 hypervisor (uncompressed from $XEN_GZ) and kernel $kver"
 zcat "$XEN_GZ" >"$work/xen"
@@ -56,7 +57,8 @@ ln -s mke2fs "$q/usr/sbin/mkfs.ext4"
 img_busybox "$q"
 # The agent's vchans need the event channel and grant devices; the private
 # volume (xvdb) needs blkfront and ext4.
-img_modules "$q" "$kver" xen-evtchn xen-gntdev xen-gntalloc xen-blkfront ext4
+# (ext4's checksums need crc32c: a softdep, not in modules.dep.)
+img_modules "$q" "$kver" xen-evtchn xen-gntdev xen-gntalloc xen-blkfront crc32c-generic ext4
 # The kernel runs /init from an initramfs: busybox init, by that name.
 ln -s /usr/bin/busybox "$q/init"
 install -m 0644 "$top/image/qube/inittab" "$q/etc/inittab"
@@ -99,6 +101,11 @@ done
 install -m 0755 "$top/image/dom0/init" "$d/init"
 install -D -m 0644 "$work/qube-vmlinux.gz" "$d/usr/lib/bulkhead/xen/qube-vmlinux.gz"
 install -D -m 0644 "$work/qube.cpio.gz" "$d/usr/lib/bulkhead/xen/qube.cpio.gz"
+# The Xen backend's configuration (SPEC/xen.md): qubes boot that image.
+mkdir -p "$d/etc/bulkhead/xen"
+ln -s /usr/lib/bulkhead/xen/qube-vmlinux.gz "$d/etc/bulkhead/xen/vmlinuz"
+ln -s /usr/lib/bulkhead/xen/qube.cpio.gz "$d/etc/bulkhead/xen/initrd"
+echo "console=hvc0 loglevel=4" >"$d/etc/bulkhead/xen/cmdline"
 img_cpio "$d" "$work/dom0.cpio.gz"
 
 step "writing $out"

@@ -4,17 +4,19 @@
 #
 #   check NAME CMD...      PASS if CMD exits 0, else FAIL with CMD's last
 #                          line of output (CMD's output goes to
-#                          /bhtest/NAME.out; 60 s limit)
+#                          /bhtest/NAME.out; $BHTEST_LIMIT s, default 120)
 #   check_out NAME WANT CMD...  PASS if CMD's output contains WANT
 #   pass NAME / fail NAME REASON / pending NAME REASON
 #   show FILE...           copies files to the console (for a failure's logs)
+#   failed                 true once any check has failed (to show logs)
 pass() { echo "BHTEST PASS $1"; }
-fail() { local n=$1; shift; echo "BHTEST FAIL $n $*"; }
+fail() { local n=$1; shift; echo "BHTEST FAIL $n $*"; : >/bhtest/.failed; }
+failed() { [ -e /bhtest/.failed ]; }
 pending() { local n=$1; shift; echo "BHTEST PENDING $n $*"; }
 check() {
 	local n=$1 rc
 	shift
-	timeout 60 "$@" >"/bhtest/$n.out" 2>&1
+	timeout "${BHTEST_LIMIT:-120}" "$@" >"/bhtest/$n.out" 2>&1
 	rc=$?
 	if [ "$rc" -eq 0 ]; then
 		pass "$n"
@@ -26,7 +28,7 @@ check() {
 check_out() {
 	local n=$1 want=$2
 	shift 2
-	timeout 60 "$@" >"/bhtest/$n.out" 2>&1
+	timeout "${BHTEST_LIMIT:-120}" "$@" >"/bhtest/$n.out" 2>&1
 	if grep -qF -- "$want" "/bhtest/$n.out"; then
 		pass "$n"
 	else

@@ -1,0 +1,85 @@
+#!/bin/sh
+# The Xen system test (make test-xen, tests/integration/xen_system.sh),
+# run in dom0 by tests/xen/boot.sh: two qubes made with the qvm-* tools
+# run as real PV domains; qrexec calls between them over real vchans under
+# dom0's policy (allow, deny, a forged dom0 request whose capability the
+# target's daemon refuses); the audit log verifies; they shut down.
+# Needs /bhtest/fake-agent (build/tests/fake-agent) for the forged request.
+. /bhtest/lib.sh
+LOGS=/var/log/bulkhead
+
+check_out backend_xen xen qubes-prefs backend || {
+	show "$LOGS/bulkheadd.log"
+	exit 1
+}
+check create_work qvm-create --label blue --property memory=160 --property maxmem=0 --property vcpus=1 work
+check create_personal qvm-create --label green --property memory=160 --property maxmem=0 --property vcpus=1 personal
+check_out created personal qvm-ls --raw-list
+logs() {
+	show "$LOGS/bulkheadd.log" "$LOGS"/qrexec*.log "$LOGS"/qubes/*.log /var/log/xen/console/guest-*.log \
+		/var/log/xen/xl-*.log
+}
+# Nothing after this can pass without running qubes: stop here.
+BHTEST_LIMIT=240 check start qvm-start work personal || { logs; exit 1; }
+# Real PV domains, with Xen's ids, running.
+xl list >/bhtest/xl-list.out 2>&1
+if grep -q '^work ' /bhtest/xl-list.out && grep -q '^personal ' /bhtest/xl-list.out; then
+	pass pv_domains
+else
+	fail pv_domains "$(tr '\n' ' ' </bhtest/xl-list.out)"
+fi
+# dom0 -> qube over a vchan: the agent answers, the name comes from xenstore.
+check_out run_hostname work qvm-run --no-autostart --pass-io work hostname
+# A qube reads its own configuration in xenstore, not another's.
+pdom=$(xl domid personal 2>/dev/null)
+check_out xenstore_own work qvm-run --no-autostart -p work 'xenstore-read bulkhead/name'
+# (The refusal must come from xenstore inside work, not from qvm-run.)
+qvm-run --no-autostart -p work "xenstore-read /local/domain/$pdom/bulkhead/name; echo status=\$?" >/bhtest/xs-other.out 2>&1
+if [ -n "$pdom" ] && grep -q '^status=[1-9]' /bhtest/xs-other.out && ! grep -q '^personal' /bhtest/xs-other.out; then
+	pass xenstore_other
+else
+	fail xenstore_other "domain '$pdom': $(tr '\n' ' ' </bhtest/xs-other.out)"
+fi
+
+mkdir -p /etc/qubes/policy.d
+cat >/etc/qubes/policy.d/30-xen-test.policy <<'POLICY'
+# service       arg  source     target     action
+test.Greet      *    work       personal   allow
+test.Secret     *    work       personal   deny
+POLICY
+for svc in test.Greet test.Secret; do
+	printf '#!/bin/sh\necho "hello $QREXEC_REMOTE_DOMAIN, this is $(hostname)"\n' |
+		qvm-run --no-autostart -p -u root personal "d=/usr/local/etc/qubes-rpc; mkdir -p \$d && cat > \$d/$svc && chmod +x \$d/$svc"
+done
+# qube -> qube: the caller's and the target's data channels are vchans.
+check_out call_allowed "hello work, this is personal" qvm-run --no-autostart -p work 'qrexec-client-vm personal test.Greet'
+qvm-run --no-autostart -p work 'qrexec-client-vm personal test.Secret' >/bhtest/deny.out 2>&1
+rc=$?
+if [ "$rc" -eq 126 ] && ! grep -q hello /bhtest/deny.out; then
+	pass call_denied
+else
+	fail call_denied "status $rc (126 wanted): $(tr '\n' ' ' </bhtest/deny.out)"
+fi
+# A request to personal's daemon carrying no valid capability: refused
+# there, nothing runs.
+if timeout 30 /bhtest/fake-agent dom0-exec personal "root:touch /tmp/forged" >/bhtest/forged.out 2>&1; then
+	fail cap_refused "personal's daemon ran a call without a capability"
+elif qvm-run --no-autostart -p personal 'test -e /tmp/forged'; then
+	fail cap_refused "the forged call ran in personal"
+elif ! grep -q "capd refused the call's capability" "$LOGS/qrexec.personal.log"; then
+	fail cap_refused "the refusal is not in $LOGS/qrexec.personal.log"
+else
+	pass cap_refused
+fi
+check audit_verify bulkhead-audit verify
+check_out audit_call test.Greet bulkhead-audit show --service test.Greet
+check_out audit_refuse refuse bulkhead-audit show --event refuse
+
+BHTEST_LIMIT=180 check shutdown qvm-shutdown --wait --timeout 120 work personal
+if xl list 2>/dev/null | grep -qE '^(work|personal) '; then
+	fail domains_gone "$(xl list | tr '\n' ' ')"
+else
+	pass domains_gone
+fi
+failed && logs
+exit 0
