@@ -21,12 +21,17 @@
 #include "measured-boot/attest.h"
 #include "measured-boot/eventlog.h"
 
-static int usage(void)
+static int usage_to(FILE *f, int rc)
 {
-	fprintf(stderr, "usage: bulkhead-attest ak --out FILE\n"
+	fprintf(f, "usage: bulkhead-attest ak --out FILE\n"
 			"       bulkhead-attest quote --nonce HEX --out DIR [--log FILE]\n"
 			"       bulkhead-attest verify --ak FILE --nonce HEX --in DIR\n");
-	return 2;
+	return rc;
+}
+
+static int usage(void)
+{
+	return usage_to(stderr, 2);
 }
 
 static int failx(const char *msg)
@@ -240,6 +245,8 @@ int main(int argc, char **argv)
 		return failx("BULKHEAD_ROOT must be an absolute path");
 	if (argc < 2)
 		return usage();
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return usage_to(stdout, 0);
 	if (strcmp(argv[1], "ak") == 0)
 		return cmd_ak(argc - 1, argv + 1);
 	if (strcmp(argv[1], "quote") == 0)

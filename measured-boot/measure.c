@@ -43,14 +43,19 @@ static const struct component {
 };
 #define NCOMPONENTS (sizeof components / sizeof components[0])
 
-static int usage(void)
+static int usage_to(FILE *f, int rc)
 {
-	fprintf(stderr, "usage: bulkhead-measure boot [--log FILE] [--xen F] [--xen-cmdline F] [--kernel F]\n"
+	fprintf(f, "usage: bulkhead-measure boot [--log FILE] [--xen F] [--xen-cmdline F] [--kernel F]\n"
 			"           [--kernel-cmdline F] [--initramfs F] [--dom0-binaries DIR] [--policy DIR]\n"
 			"           [--capd-public F]\n"
 			"       bulkhead-measure verify [--log FILE] [--reference FILE]\n"
 			"       bulkhead-measure show [--log FILE]\n");
-	return 2;
+	return rc;
+}
+
+static int usage(void)
+{
+	return usage_to(stderr, 2);
 }
 
 static int failx(const char *msg)
@@ -274,6 +279,8 @@ int main(int argc, char **argv)
 		return failx("BULKHEAD_ROOT must be an absolute path");
 	if (argc < 2)
 		return usage();
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return usage_to(stdout, 0);
 	if (strcmp(argv[1], "boot") == 0)
 		return cmd_boot(argc - 1, argv + 1);
 	if (strcmp(argv[1], "verify") == 0)
