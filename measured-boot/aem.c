@@ -9,10 +9,8 @@
 #include "measured-boot/aem.h"
 #include "measured-boot/aem_counter.h"
 #include "measured-boot/aem_input.h"
+#include "measured-boot/eventlog.h"
 
-/* PCRs a seal covers by default: the boot components bulkhead-measure
- * records (SPEC/measured-boot.md "PCR assignment"). */
-#define AEM_PCRS_DEFAULT "8-15"
 
 void aem_say(const char *fmt, ...)
 {
@@ -27,9 +25,10 @@ void aem_say(const char *fmt, ...)
 
 static int usage(void)
 {
-	fputs("usage: bulkhead-aem seal [--pcrs LIST] [--pin] [--authority PUBKEY] [--nv-index HANDLE] BLOB\n"
-	      "       bulkhead-aem unseal BLOB\n"
-	      "       bulkhead-aem authorize --key PRIVKEY [--pcr-values FILE] BLOB\n"
+	fputs("usage: bulkhead-aem seal [--pcrs LIST] [--pin] [--authority PUBKEY] [--nv-index HANDLE]\n"
+	      "           [--log EVENTLOG] BLOB\n"
+	      "       bulkhead-aem unseal [--log EVENTLOG] BLOB\n"
+	      "       bulkhead-aem authorize --key PRIVKEY [--pcr-values FILE | --log EVENTLOG] BLOB\n"
 	      "       bulkhead-aem keygen PRIVKEY PUBKEY\n"
 	      "       bulkhead-aem pcrs [--pcrs LIST]\n", stderr);
 	return AEM_EXIT_USAGE;
@@ -56,7 +55,7 @@ static int parse_index(const char *s, uint32_t *out)
 
 /* Options "--name VALUE" and "--flag" before the operands. */
 struct opts {
-	const char *pcrs, *authority, *key, *pcr_values, *nv_index;
+	const char *pcrs, *authority, *key, *pcr_values, *nv_index, *log;
 	int pin;
 	char **args;
 	int nargs;
@@ -87,6 +86,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			dst = &o->pcr_values;
 		else if (strcmp(argv[i], "--nv-index") == 0)
 			dst = &o->nv_index;
+		else if (strcmp(argv[i], "--log") == 0)
+			dst = &o->log;
 		if (dst == NULL || i + 1 >= argc || *dst != NULL) {
 			fprintf(stderr, "bulkhead-aem: %s: unknown, repeated or without its value\n", argv[i]);
 			return -1;
@@ -102,21 +103,22 @@ int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
 	const char *cmd;
-	uint32_t mask = 0;
+	/* By default a seal covers the PCRs bulkhead-measure extends. */
+	uint32_t mask = EVLOG_PCR_MASK;
 
 	if (argc < 2)
 		return usage();
 	cmd = argv[1];
 	if (parse_opts(argc - 2, argv + 2, &o) < 0)
 		return usage();
-	if (aem_parse_pcr_list(o.pcrs ? o.pcrs : AEM_PCRS_DEFAULT, &mask) < 0) {
+	if (o.pcrs != NULL && aem_parse_pcr_list(o.pcrs, &mask) < 0) {
 		fprintf(stderr, "bulkhead-aem: --pcrs %s: want PCR numbers 0..23 such as 8,9,12-14\n", o.pcrs);
 		return AEM_EXIT_USAGE;
 	}
 	if (strcmp(cmd, "seal") == 0 && o.nargs == 1 && !o.key && !o.pcr_values) {
 		struct aem_seal_opts so = {
 			.blob = o.args[0], .pcr_mask = mask, .nv_index = AEM_NV_INDEX_DEFAULT,
-			.pin = o.pin, .authority = o.authority,
+			.pin = o.pin, .authority = o.authority, .log = o.log,
 		};
 		if (o.nv_index && parse_index(o.nv_index, &so.nv_index) < 0) {
 			fprintf(stderr, "bulkhead-aem: --nv-index %s: want 0x01000000..0x01ffffff, 8 lowercase hex digits\n",
@@ -127,15 +129,15 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "unseal") == 0 && o.nargs == 1 && !o.pcrs && !o.pin && !o.authority && !o.key &&
 	    !o.pcr_values && !o.nv_index)
-		return aem_unseal(o.args[0]);
+		return aem_unseal(o.args[0], o.log);
 	if (strcmp(cmd, "authorize") == 0 && o.nargs == 1 && o.key && !o.pcrs && !o.pin && !o.authority &&
-	    !o.nv_index)
-		return aem_authorize(o.args[0], o.key, o.pcr_values);
+	    !o.nv_index && !(o.pcr_values && o.log))
+		return aem_authorize(o.args[0], o.key, o.pcr_values, o.log);
 	if (strcmp(cmd, "keygen") == 0 && o.nargs == 2 && !o.pcrs && !o.pin && !o.authority && !o.key &&
-	    !o.pcr_values && !o.nv_index)
+	    !o.pcr_values && !o.nv_index && !o.log)
 		return aem_keygen(o.args[0], o.args[1]);
 	if (strcmp(cmd, "pcrs") == 0 && o.nargs == 0 && !o.pin && !o.authority && !o.key && !o.pcr_values &&
-	    !o.nv_index)
+	    !o.nv_index && !o.log)
 		return aem_pcrs(mask);
 	return usage();
 }

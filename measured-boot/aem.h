@@ -16,11 +16,13 @@ struct aem_seal_opts {
 	uint32_t nv_index;       /* freshness counter */
 	int pin;                 /* also ask a PIN (PolicyAuthValue) */
 	const char *authority;   /* public key file of the update authority, or NULL */
+	const char *log;         /* the boot's event log, NULL: bulkhead-measure's default */
 };
 
 int aem_seal(const struct aem_seal_opts *o);
-int aem_unseal(const char *blob);
-int aem_authorize(const char *blob, const char *key, const char *pcr_file);
+int aem_unseal(const char *blob, const char *log);
+/* New values from pcr_file or from replaying log (at most one), else the blob's own. */
+int aem_authorize(const char *blob, const char *key, const char *pcr_file, const char *log);
 int aem_keygen(const char *priv, const char *pub);
 int aem_pcrs(uint32_t mask);
 

@@ -8,10 +8,12 @@ AEM_SRCS := measured-boot/aem.c measured-boot/aem_seal.c measured-boot/aem_unsea
 	measured-boot/aem_authorize.c measured-boot/aem_authority.c measured-boot/aem_policy.c \
 	measured-boot/aem_counter.c measured-boot/aem_session.c measured-boot/aem_input.c \
 	measured-boot/aem_diag.c
-$(eval $(call bh_prog,bulkhead-aem,$(AEM_SRCS),aemblob mbtpm bulkhead,$(TSS2_LDLIBS) -lcrypto -lsodium))
+$(eval $(call bh_prog,bulkhead-aem,$(AEM_SRCS),aemblob mbevlog mbtpm bulkhead,$(TSS2_LDLIBS) -lcrypto -lsodium))
 INSTALL_BIN += $(BUILD)/bin/bulkhead-aem
 
 # tests/unit/test_aem_blob.c is built by tests/module.mk with the common
 # libraries; it needs the blob codec too.
 $(BUILD)/tests/test_aem_blob: $(call OBJ,$(AEM_BLOB_SRCS))
 $(BUILD)/tests/test_aem_blob: LDFLAGS += $(call OBJ,$(AEM_BLOB_SRCS))
+$(BUILD)/tests/test_aem_input: $(call OBJ,measured-boot/aem_input.c)
+$(BUILD)/tests/test_aem_input: LDFLAGS += $(call OBJ,measured-boot/aem_input.c)

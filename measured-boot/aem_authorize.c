@@ -8,6 +8,7 @@
 #include "measured-boot/aem.h"
 #include "measured-boot/aem_authority.h"
 #include "measured-boot/aem_blob.h"
+#include "measured-boot/aem_diag.h"
 #include "measured-boot/aem_input.h"
 #include "measured-boot/aem_policy.h"
 #include "measured-boot/tpm.h"
@@ -24,7 +25,7 @@ int aem_keygen(const char *priv, const char *pub)
 	return AEM_EXIT_OK;
 }
 
-int aem_authorize(const char *blob, const char *key, const char *pcr_file)
+int aem_authorize(const char *blob, const char *key, const char *pcr_file, const char *log)
 {
 	static struct aem_sealed s;
 	uint8_t approved[AEM_DIGEST_LEN], ahash[AEM_DIGEST_LEN];
@@ -43,7 +44,8 @@ int aem_authorize(const char *blob, const char *key, const char *pcr_file)
 	/* The new values replace the old ones for every PCR of the policy
 	 * (the selection itself is part of the sealed policy's terms: the
 	 * authority approves values, not a different set of PCRs). */
-	if (pcr_file != NULL && aem_read_pcr_file(pcr_file, s.pcr_mask, s.pcrs, err, sizeof(err)) < 0) {
+	if ((pcr_file != NULL && aem_read_pcr_file(pcr_file, s.pcr_mask, s.pcrs, err, sizeof(err)) < 0) ||
+	    (log != NULL && aem_log_pcrs(log, s.pcr_mask, s.pcrs, err, sizeof(err)) < 0)) {
 		aem_say("%s", err);
 		return AEM_EXIT_FAIL;
 	}
@@ -62,9 +64,15 @@ int aem_authorize(const char *blob, const char *key, const char *pcr_file)
 		aem_say("%s: %s", blob, strerror(-r));
 		return AEM_EXIT_FAIL;
 	}
+	/* The approved chain's log becomes the reference that a later
+	 * change is named against; any older reference is dropped. */
+	if (log != NULL && aem_ref_keep(blob, log, s.pcr_mask, s.pcrs, err, sizeof(err)) < 0)
+		aem_say("no reference event log kept: %s", err);
+	if (log == NULL && pcr_file != NULL && aem_ref_path(blob, err, sizeof(err)) == 0)
+		(void)remove(err);
 	aem_format_pcr_list(s.pcr_mask, list, sizeof(list));
-	aem_say("%s: approved the%s values of PCRs %s (freshness counter %llu)", blob, pcr_file ? " new" : "",
-		list, (unsigned long long)s.counter);
+	aem_say("%s: approved the%s values of PCRs %s (freshness counter %llu)", blob,
+		pcr_file || log ? " new" : "", list, (unsigned long long)s.counter);
 	return AEM_EXIT_OK;
 }
 

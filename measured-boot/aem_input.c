@@ -151,8 +151,10 @@ static int hexval(char c)
 int aem_read_pcr_file(const char *path, uint32_t mask, uint8_t pcrs[AEM_PCR_COUNT][AEM_DIGEST_LEN],
 	char *why, size_t whylen)
 {
-	char buf[AEM_PCRS_FILE_MAX + 1];
-	ssize_t len = read_small_file(path, buf, sizeof(buf));
+	/* The file comes from whoever prepared the update: checked here,
+	 * line by line, before any value is used. */
+	char untrusted_buf[AEM_PCRS_FILE_MAX + 1];
+	ssize_t len = read_small_file(path, untrusted_buf, sizeof(untrusted_buf));
 	uint32_t seen = 0;
 	size_t pos = 0, line = 0;
 	int last = -1;
@@ -162,7 +164,7 @@ int aem_read_pcr_file(const char *path, uint32_t mask, uint8_t pcrs[AEM_PCR_COUN
 		return -1;
 	}
 	while ((size_t)len > pos) {
-		const char *p = buf + pos, *nl = memchr(p, '\n', (size_t)len - pos);
+		const char *p = untrusted_buf + pos, *nl = memchr(p, '\n', (size_t)len - pos);
 		unsigned n;
 
 		line++;
@@ -177,7 +179,7 @@ int aem_read_pcr_file(const char *path, uint32_t mask, uint8_t pcrs[AEM_PCR_COUN
 		}
 		seen |= 1u << n;
 		last = (int)n;
-		pos = (size_t)(nl - buf) + 1;
+		pos = (size_t)(nl - untrusted_buf) + 1;
 	}
 	if (seen != mask) {
 		snprintf(why, whylen, "%s: does not give every PCR of the blob's policy", path);

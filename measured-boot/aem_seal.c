@@ -11,6 +11,7 @@
 #include "measured-boot/aem_authority.h"
 #include "measured-boot/aem_blob.h"
 #include "measured-boot/aem_counter.h"
+#include "measured-boot/aem_diag.h"
 #include "measured-boot/aem_input.h"
 #include "measured-boot/aem_policy.h"
 #include "measured-boot/aem_session.h"
@@ -206,6 +207,9 @@ int aem_seal(const struct aem_seal_opts *o)
 			o->blob, newpath);
 		goto out;
 	}
+	/* For messages only: a change will be named against this log. */
+	if (aem_ref_keep(o->blob, o->log, s.pcr_mask, s.pcrs, err, sizeof(err)) < 0)
+		aem_say("no reference event log kept (%s): a changed boot chain will be named by PCR only", err);
 	aem_format_pcr_list(s.pcr_mask, list, sizeof(list));
 	aem_say("sealed to SHA-256 PCRs %s%s%s, freshness counter 0x%08x = %llu%s", list,
 		o->pin ? " and a PIN" : "", o->authority ? " (updates approved by the authority key)" : "",

@@ -22,6 +22,7 @@
 
 /* Everything one unseal holds; released by done(). */
 struct unseal {
+	const char *blob, *log;
 	struct bh_tpm t;
 	int opened;
 	struct aem_sealed s;
@@ -30,6 +31,14 @@ struct unseal {
 	uint64_t counter;
 	char pin[AEM_PIN_MAX + 1];
 };
+
+/* One line for a TPM error that has no better explanation. */
+static int tpm_say(struct unseal *u, const char *what, TSS2_RC rc)
+{
+	(void)bh_tpm_fail(&u->t, what, rc);
+	aem_say("%s", u->t.err);
+	return -1;
+}
 
 static void done(struct unseal *u)
 {
@@ -88,7 +97,7 @@ static int check_pcrs(struct unseal *u)
 	aem_format_pcr_list(differ, list, sizeof(list));
 	aem_say("BOOT CHAIN CHANGED: SHA-256 PCR %s differ%s from the sealed state; %s", list,
 		(differ & (differ - 1)) ? "" : "s", DO_NOT_TYPE);
-	aem_diag_explain(differ, u->s.pcrs, now);
+	aem_diag_explain(u->blob, u->log, differ, u->s.pcrs, now);
 	return -1;
 }
 
@@ -180,8 +189,7 @@ static int run_policy(struct unseal *u)
 			aem_say("REPLAYED BLOB: the TPM refused the freshness counter of this blob; %s", DO_NOT_TYPE);
 			return -1;
 		}
-		aem_say("%s", (bh_tpm_fail(&u->t, "TPM2_PolicyNV", rc), u->t.err));
-		return -1;
+		return tpm_say(u, "TPM2_PolicyNV", rc);
 	}
 	Esys_Free(ticket);
 	return 0;
@@ -270,10 +278,8 @@ static int unseal_object(struct unseal *u)
 		memcpy(auth.buffer, u->pin, (size_t)n);
 		rc = Esys_TR_SetAuth(u->t.esys, u->object, &auth);
 		sodium_memzero(&auth, sizeof(auth));
-		if (rc != TSS2_RC_SUCCESS) {
-			aem_say("%s", (bh_tpm_fail(&u->t, "PIN", rc), u->t.err));
-			return -1;
-		}
+		if (rc != TSS2_RC_SUCCESS)
+			return tpm_say(u, "PIN", rc);
 	}
 	if (run_policy(u) < 0)
 		return -1;
@@ -293,8 +299,7 @@ static int unseal_object(struct unseal *u)
 			"meanwhile; %s", DO_NOT_TYPE);
 		return -1;
 	default:
-		aem_say("%s", (bh_tpm_fail(&u->t, "TPM2_Unseal", rc), u->t.err));
-		return -1;
+		return tpm_say(u, "TPM2_Unseal", rc);
 	}
 	/* Printable by construction at seal; checked again before it reaches
 	 * a terminal. */
@@ -320,7 +325,7 @@ static int unseal_object(struct unseal *u)
 	return 0;
 }
 
-int aem_unseal(const char *blob)
+int aem_unseal(const char *blob, const char *log)
 {
 	static struct unseal u;
 	const char *why;
@@ -329,6 +334,8 @@ int aem_unseal(const char *blob)
 
 	memset(&u, 0, sizeof(u));
 	u.nv = u.primary = u.object = u.key = u.session = ESYS_TR_NONE;
+	u.blob = blob;
+	u.log = log;
 	if (aem_blob_load(blob, &u.s, &why) < 0) {
 		aem_say("%s: %s; %s", blob, why, DO_NOT_TYPE);
 		return AEM_EXIT_FAIL;
