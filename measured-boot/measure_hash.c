@@ -15,21 +15,22 @@
 
 #define READ_CHUNK 65536u
 
-/* Hashes everything readable from fd into st. */
+/* Hashes everything readable from fd into st.  The bytes are whatever
+ * is on the boot medium: only hashed, never interpreted. */
 static int hash_fd(int fd, crypto_hash_sha256_state *st)
 {
-	static uint8_t buf[READ_CHUNK];
+	static uint8_t untrusted_chunk[READ_CHUNK];
 	ssize_t n;
 
 	for (;;) {
-		n = read(fd, buf, sizeof buf);
+		n = read(fd, untrusted_chunk, sizeof untrusted_chunk);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
 		if (n == 0)
 			return 0;
-		crypto_hash_sha256_update(st, buf, (size_t)n);
+		crypto_hash_sha256_update(st, untrusted_chunk, (size_t)n);
 	}
 }
 
@@ -71,7 +72,7 @@ int mb_hash_file(const char *path, uint8_t out[32], char *err, size_t errlen)
 
 int mb_hash_cmdline(const char *path, uint8_t out[32], char *err, size_t errlen)
 {
-	char buf[MB_CMDLINE_MAX + 2];
+	char untrusted_cmdline[MB_CMDLINE_MAX + 2];
 	size_t got = 0;
 	ssize_t n = 0;
 	int fd = open_regular(AT_FDCWD, path, path, err, errlen);
@@ -79,8 +80,8 @@ int mb_hash_cmdline(const char *path, uint8_t out[32], char *err, size_t errlen)
 	if (fd < 0)
 		return -1;
 	/* /proc files report size 0: read until EOF, at most the maximum + 1. */
-	while (got < sizeof buf) {
-		n = read(fd, buf + got, sizeof buf - got);
+	while (got < sizeof untrusted_cmdline) {
+		n = read(fd, untrusted_cmdline + got, sizeof untrusted_cmdline - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -93,13 +94,13 @@ int mb_hash_cmdline(const char *path, uint8_t out[32], char *err, size_t errlen)
 		return -1;
 	}
 	close(fd);
-	if (got > 0 && buf[got - 1] == '\n')
+	if (got > 0 && untrusted_cmdline[got - 1] == '\n')
 		got--;
 	if (got > MB_CMDLINE_MAX) {
 		snprintf(err, errlen, "%s: command line longer than %u bytes", path, MB_CMDLINE_MAX);
 		return -1;
 	}
-	crypto_hash_sha256(out, (const uint8_t *)buf, got);
+	crypto_hash_sha256(out, (const uint8_t *)untrusted_cmdline, got);
 	return 0;
 }
 

@@ -38,6 +38,27 @@ want12=$(ext "$(ext "$zero" "$(sha "$b/vmlinuz" f)")" "$(sha "$b/kernel-cmdline"
 [ "$("$H" pcr 12)" = "$want12" ] || fail "PCR 12 is not SHA-256 extends of the kernel and its command line"
 want13=$(ext "$zero" "$(sha "$b/initrd.img" f)")
 [ "$("$H" pcr 13)" = "$want13" ] || fail "PCR 13 is not the initramfs extend"
+# The tree digest as SPEC/measured-boot.md "Measurement" defines it.
+tree() {
+	python3 - "$1" <<'PY'
+import hashlib, os, stat, struct, sys
+root = sys.argv[1]; h = hashlib.sha256()
+def walk(rel):
+    for name in sorted(os.listdir(os.path.join(root, rel)), key=os.fsencode):
+        r = os.path.join(rel, name) if rel else name
+        st = os.lstat(os.path.join(root, r)); b = r.encode()
+        t = b"D" if stat.S_ISDIR(st.st_mode) else b"F"
+        h.update(t + struct.pack("<I", len(b)) + b + struct.pack("<I", st.st_mode & 0o7777))
+        if t == b"D":
+            walk(r)
+        else:
+            h.update(hashlib.sha256(open(os.path.join(root, r), "rb").read()).digest())
+walk("")
+print(h.hexdigest())
+PY
+}
+want14=$(ext "$zero" "$(tree "$b/bin")")
+[ "$("$H" pcr 14)" = "$want14" ] || fail "PCR 14 is not the extend of the dom0 binaries' tree digest"
 out=$(expect_ok bulkhead-measure verify)
 case $out in "ok: 8 measurements"*) ;; *) fail "verify: $out" ;; esac
 swtpm_no_transients "bulkhead-measure verify"
