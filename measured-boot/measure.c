@@ -123,7 +123,7 @@ static int cmd_boot(int argc, char **argv)
 	char logf[BH_PATH_MAX], err[ERR_MAX];
 	struct bh_tpm t;
 	size_t i, j;
-	int r = 0, any = 0;
+	int r = 0, w, any = 0;
 
 	for (i = 1; i < (size_t)argc; i += 2) {
 		if (i + 1 >= (size_t)argc)
@@ -170,9 +170,9 @@ static int cmd_boot(int argc, char **argv)
 	bh_tpm_close(&t);
 	if (r < 0)
 		l.count = (uint32_t)(i - 1);
-	int w = evlog_store(logf, &l);
+	w = evlog_store(logf, &l);
 	if (r < 0)
-		return failx(err);
+		return failx(err);   /* the extend's failure, the more useful line */
 	if (w < 0) {
 		snprintf(err, sizeof err, "%s: cannot write the event log: %s", logf, strerror(-w));
 		return failx(err);
