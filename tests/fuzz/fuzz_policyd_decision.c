@@ -27,7 +27,8 @@
  *    disposable and answers DENY;
  *  - otherwise every capability, EXEC, dom0 run and disposable is for
  *    the source, service and argument asked and a target the policy
- *    resolved (allow) or offered (ask); an EXEC carries the capability
+ *    resolved (allow), offered (ask, a standing grant covering it) or the
+ *    user chose among those offered; an EXEC carries the capability
  *    minted for that very call and the command "USER:QUBESRPC SVC SOURCE";
  *  - ALLOW is answered only with the endpoint of a call that was set up:
  *    the target daemon's (its domain and port, the domain the target
@@ -61,6 +62,7 @@
 #include "qrexec/policy/policy_facts.h"
 #include "qrexec/policyd/policyd.h"
 #include "qrexec/policyd/request.h"
+#include "capd/prompt/ask_parse.h"
 #include "tests/lib/lowest_fd.h"
 
 static const uint8_t SEP[3] = { 0xff, 0xfe, 0xfd };
@@ -504,6 +506,13 @@ static bool permitted(const struct policy_decision *d, const char *target)
 	return false;
 }
 
+/* A target a call may be set up to: the user's choice when asked (and
+ * one offered: ask.c), else one the decision allows. */
+static bool call_to(const struct policy_decision *d, const char *chosen, const char *target)
+{
+	return chosen != NULL ? strcmp(chosen, target) == 0 : permitted(d, target);
+}
+
 /* The qube a call went to, by the name the decision would give it: a
  * disposable is "@dispvm:TEMPLATE". */
 static void decision_name(const char *qube, char *out)
@@ -522,6 +531,7 @@ static void check_decision(const struct request *r, const struct policy *pol, co
 	struct policy_facts facts;
 	struct policy_query q;
 	char name[STR];
+	const char *chosen = NULL;   /* the user's answer, when asked */
 	bool denied;
 
 	/* The facts as they were before the call (nothing started yet). */
@@ -540,14 +550,35 @@ static void check_decision(const struct request *r, const struct policy *pol, co
 		policy_facts_table_free(t);
 		return;
 	}
-	/* Capabilities: for this call, to a permitted target. */
+	/* The user was asked: a "no" (no prompt, an answer not exactly
+	 * "TARGET SCOPE\n" of a target offered: ask.c's rules, restated) is
+	 * a deny; a "yes" allows only the target chosen. */
+	if (fx.nasks == 1) {
+		static struct ask_reply reply;
+		bool yes = !(fx.opt0 & 128) && fx.prompt_len > 0 && fx.prompt_len <= ASK_REPLY_MAX &&
+			   ask_reply_parse(fx.prompt_answer, fx.prompt_len, &reply) == ASK_OK &&
+			   permitted(&d, reply.target);
+
+		assert(d.verdict == POLICY_ASK);
+		if (!yes) {
+			assert(ans->verdict == POLICY_REP_DENY);
+			assert(fx.nexecs == 0 && fx.nruns == 0 && fx.nredeems == 0 && !fx.created);
+			for (size_t i = 0; i < fx.ncaps; i++)
+				assert(!fx.caps[i].ok);
+			policy_facts_table_free(t);
+			return;
+		}
+		chosen = reply.target;
+	}
+	/* Capabilities: for this call, to a permitted target (a grant's probe
+	 * may try another offered one before the user is asked). */
 	for (size_t i = 0; i < fx.ncaps; i++) {
 		const struct cap_rec *c = &fx.caps[i];
 
 		decision_name(c->target, name);
 		assert(strcmp(c->source, r->hdr.source) == 0 && strcmp(c->service, r->name) == 0 &&
 		       strcmp(c->argument, r->arg) == 0 && strcmp(c->request_id, r->hdr.request_id) == 0);
-		assert(permitted(&d, name));
+		assert(permitted(&d, name) && (!c->ok || call_to(&d, chosen, name)));
 	}
 	/* At most one EXEC, to a permitted target, with the capability last
 	 * had for it and the call's command. */
@@ -558,7 +589,7 @@ static void check_decision(const struct request *r, const struct policy *pol, co
 		char want[sizeof(e->cmdline)];
 
 		decision_name(e->qube, name);
-		assert(permitted(&d, name));
+		assert(call_to(&d, chosen, name));
 		for (size_t j = 0; j < fx.ncaps; j++)
 			if (fx.caps[j].ok && strcmp(fx.caps[j].target, e->qube) == 0)
 				c = &fx.caps[j];
@@ -575,7 +606,7 @@ static void check_decision(const struct request *r, const struct policy *pol, co
 	if (fx.nruns == 1) {
 		char want[sizeof(fx.run_command)];
 
-		assert(permitted(&d, "dom0"));
+		assert(call_to(&d, chosen, "dom0"));
 		assert(fx.run_domain == r->hdr.source_domid && fx.run_port == DOM0_PORT);
 		snprintf(want, sizeof(want), "QUBESRPC %s %s", r->service, r->hdr.source);
 		assert(strcmp(fx.run_command, want) == 0);
@@ -583,7 +614,7 @@ static void check_decision(const struct request *r, const struct policy *pol, co
 	/* A disposable only from a permitted @dispvm:TEMPLATE, and removed. */
 	if (fx.created_from[0] != '\0') {
 		snprintf(name, sizeof(name), "@dispvm:%s", fx.created_from);
-		assert(permitted(&d, name));
+		assert(call_to(&d, chosen, name));
 	}
 	assert(fx.created == fx.destroyed);
 	/* ALLOW: the endpoint of a call set up. */

@@ -64,6 +64,7 @@ struct model_msg {
 	size_t off, len;
 	enum kind kind;
 	uint32_t type, plen;     /* K_EXEC, K_ANSWER: header type, payload length */
+	const uint8_t *payload;  /* K_EXEC: its plen bytes in the stream */
 	struct qrexec_exec *x;   /* K_EXEC: the decoded fields */
 	char request_id[REQUEST_ID_SIZE];   /* K_ANSWER */
 	uint32_t domain, port;   /* K_ANSWER: CONNECT's endpoint */
@@ -103,11 +104,10 @@ static pid_t record_start(struct agent *ag, uint32_t type, const uint8_t *untrus
 	assert(ag == &a);
 	assert(want.started < want.nstarts);
 	m = want.starts[want.started++];
-	assert(type == m->type && len == m->plen);
+	assert(type == m->type && len == m->plen && memcmp(untrusted_payload, m->payload, len) == 0);
 	assert(x->connect_domain == m->x->connect_domain && x->connect_port == m->x->connect_port);
 	assert(strcmp(x->user, m->x->user) == 0 && x->nogui == m->x->nogui);
 	assert(x->command_len == m->x->command_len && memcmp(x->command, m->x->command, x->command_len + 1) == 0);
-	(void)untrusted_payload;
 	return want.fail ? -1 : want.next_pid++;
 }
 
@@ -138,6 +138,7 @@ static struct model_msg *model_read(const uint8_t *s, size_t n, size_t pos, uint
 		x->len = QREXEC_HDR_SIZE + h.len;
 		x->type = h.type;
 		x->plen = h.len;
+		x->payload = s + pos + 8;
 		if (h.type == MSG_EXEC_CMDLINE || h.type == MSG_JUST_EXEC) {
 			x->x = malloc(sizeof(*x->x));
 			assert(x->x != NULL);
@@ -281,7 +282,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p->fd = sv[0];
 		snprintf(p->request_id, sizeof(p->request_id), "%zu", c + 1);
 		p->sent = !(c == 0 && (data[1] & 4));
-		p->deadline = 1;
 		callers[c] = sv[1];
 		caller_slot[c] = (int)(1 + 2 * c);
 	}
