@@ -48,6 +48,12 @@ head -c $((16 + 2 * 168)) "$q/eventlog" >"$BULKHEAD_ROOT/forged/eventlog"
 err=$(expect_fail 1 bulkhead-attest verify --ak "$BULKHEAD_ROOT/ak1.pub" --nonce "$n1" --in "$BULKHEAD_ROOT/forged")
 case $err in *"event log does not match"*) ;; *) fail "shortened log: $err" ;; esac
 
+note "an extend behind the log's back shows in the next quote"
+expect_ok "$TPM_HELPER" extend 13 "$(printf 'ee%.0s' $(seq 32))" >/dev/null
+expect_ok bulkhead-attest quote --nonce "$n2" --out "$BULKHEAD_ROOT/q2" >/dev/null
+err=$(expect_fail 1 bulkhead-attest verify --ak "$BULKHEAD_ROOT/ak1.pub" --nonce "$n2" --in "$BULKHEAD_ROOT/q2")
+case $err in *"event log does not match the quoted PCRs"*) ;; *) fail "extend behind the log: $err" ;; esac
+
 note "an altered quote is refused"
 cp "$q/eventlog" "$BULKHEAD_ROOT/forged/eventlog"
 python3 - "$BULKHEAD_ROOT/forged/quote.attest" <<'PY'
