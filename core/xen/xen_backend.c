@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <libxl.h>
@@ -31,6 +32,12 @@
 #define LOG_DIR       "var/log/bulkhead/qubes"
 #define XEN_POLL_MS   1000u    /* how often tick looks at running domains */
 #define XEN_CONSOLE_LOG "/var/log/xen/console/guest-%s.log"   /* xenconsoled --log=guest */
+/* The disks' hotplug "script": nothing to do.  The monitor attached the
+ * loop devices and tells blkback about them itself (connect_disks),
+ * instead of Xen's bash block script with its locks, tools and seconds
+ * per disk under emulation (it also timed out there).  libxl runs a
+ * script for every PHY disk; this one succeeds at once. */
+#define XEN_DISK_SCRIPT "/bin/true"
 
 enum xstate { X_FREE, X_RUNNING, X_HALTING };
 
@@ -144,6 +151,9 @@ static int destroy_domid(uint32_t domid)
 	int rc;
 
 	xen_xs_forget(X.xs, domid);
+	/* A failed create may have removed it already. */
+	if (libxl_domain_info(X.ctx, NULL, domid) == ERROR_DOMAIN_NOTFOUND)
+		return 0;
 	lx_enter(&saved);
 	rc = libxl_domain_destroy(X.ctx, domid, NULL);
 	lx_leave(&saved);
@@ -327,8 +337,35 @@ static int make_config(const struct xen_plan *p, char devs[][32], libxl_domain_c
 		d->readwrite = p->disks[i].writable;
 		d->pdev_path = strdup(devs[i]);
 		d->vdev = strdup(p->disks[i].vdev);
-		if (d->pdev_path == NULL || d->vdev == NULL)
+		d->script = strdup(XEN_DISK_SCRIPT);
+		if (d->pdev_path == NULL || d->vdev == NULL || d->script == NULL)
 			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Each disk's backend learns its device (xen_xs_physical_device) while
+ * the domain is paused: blkback connects, the qube's blkfront finds its
+ * disks at boot. */
+static int connect_disks(uint32_t domid, const libxl_domain_config *dc, int *loop_fds)
+{
+	for (int i = 0; i < dc->num_disks; i++) {
+		libxl_diskinfo di;
+		struct stat st;
+		int rc;
+
+		if (fstat(loop_fds[i], &st) < 0)
+			return -errno;
+		libxl_diskinfo_init(&di);
+		rc = lx_errno(libxl_device_disk_getinfo(X.ctx, domid, &dc->disks[i], &di));
+		if (rc == 0 && di.backend == NULL)
+			rc = -EIO;
+		if (rc == 0)
+			rc = xen_xs_physical_device(X.xs, di.backend, dc->disks[i].pdev_path,
+				major(st.st_rdev), minor(st.st_rdev));
+		libxl_diskinfo_dispose(&di);
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -419,6 +456,10 @@ static int xen_start(const struct vmm_start *s, uint32_t *domid_out)
 		goto fail;
 	libxl_uuid_copy(X.ctx, &d->uuid, &di.uuid);
 	libxl_dominfo_dispose(&di);
+	if ((rc = connect_disks(domid, &dc, d->loop_fds)) < 0) {
+		log_warnx("%s: connecting its disks: %s", q->name, strerror(-rc));
+		goto fail;
+	}
 	if ((rc = xen_xs_publish(X.xs, q, domid, X.instance)) < 0) {
 		log_warnx("%s: writing its xenstore configuration: %s", q->name, strerror(-rc));
 		goto fail;

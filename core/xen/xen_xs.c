@@ -81,6 +81,26 @@ int xen_xs_publish(struct xs_handle *xs, const struct vmm_qube *q, uint32_t domi
 	return -EAGAIN;
 }
 
+int xen_xs_physical_device(struct xs_handle *xs, const char *backend, const char *dev,
+	unsigned major, unsigned minor)
+{
+	/* blkback watches physical-device: the path goes first. */
+	const char *const keys[] = { "physical-device-path", "physical-device", "hotplug-status" };
+	char path[XEN_XS_PATH_MAX + 32], mm[24];
+	const char *const values[] = { dev, mm, "connected" };
+
+	snprintf(mm, sizeof(mm), "%x:%x", major, minor);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		int n = snprintf(path, sizeof(path), "%s/%s", backend, keys[i]);
+
+		if (n < 0 || (size_t)n >= sizeof(path))
+			return -ENAMETOOLONG;
+		if (!xs_write(xs, XBT_NULL, path, values[i], (unsigned)strlen(values[i])))
+			return errno > 0 ? -errno : -EIO;
+	}
+	return 0;
+}
+
 void xen_xs_forget(struct xs_handle *xs, uint32_t domid)
 {
 	char dir[XEN_XS_PATH_MAX];

@@ -11,6 +11,14 @@ struct xs_handle;
  * every node owned by dom0 and readable by domid only.  0 or -errno. */
 int xen_xs_publish(struct xs_handle *xs, const struct vmm_qube *q, uint32_t domid, uint64_t instance)
 	__attribute__((warn_unused_result));
+/* Tells Xen's block backend which device serves a disk: writes
+ * physical-device ("major:minor" in hex, as blkback reads it) and
+ * physical-device-path under the disk's backend directory, then
+ * hotplug-status "connected" -- what /etc/xen/scripts/block would do;
+ * the monitor does it itself because it attached the loop device.
+ * 0 or -errno. */
+int xen_xs_physical_device(struct xs_handle *xs, const char *backend, const char *dev,
+	unsigned major, unsigned minor) __attribute__((warn_unused_result));
 /* Removes the subtree (libxl also removes the domain's whole directory
  * at destroy; this runs first so a failed destroy leaves no config). */
 void xen_xs_forget(struct xs_handle *xs, uint32_t domid);

@@ -6,7 +6,9 @@
 # readable by the domain alone), pause/unpause, shutdown to Halted with
 # the volatile image gone, kill, the template refused while its AppVMs
 # run, and removal.
-#   tests/xen/boot.sh tests/xen/backend_lifecycle.sh
+#   tests/xen/boot.sh tests/xen/backend_lifecycle.sh [/usr/bin/flock]
+# (libxl's disk hotplug script needs util-linux's flock: passed in when
+# the image lacks it.)
 . /bhtest/lib.sh
 Q=/var/lib/bulkhead/qubes
 CON=/var/log/xen/console
@@ -17,6 +19,10 @@ mkdir -p /etc/bulkhead/xen
 [ -e /etc/bulkhead/xen/vmlinuz ] || ln -s /usr/lib/bulkhead/xen/qube-vmlinux.gz /etc/bulkhead/xen/vmlinuz
 [ -e /etc/bulkhead/xen/initrd ] || ln -s /usr/lib/bulkhead/xen/qube.cpio.gz /etc/bulkhead/xen/initrd
 [ -e /etc/bulkhead/xen/cmdline ] || echo "console=hvc0 loglevel=4" >/etc/bulkhead/xen/cmdline
+# ... and /dev/stdin (it stats it), which only udev makes.
+command -v flock >/dev/null || { [ -x /bhtest/flock ] && cp /bhtest/flock /usr/bin/flock; }
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+for i in 0:stdin 1:stdout 2:stderr; do [ -e /dev/${i#*:} ] || ln -s /proc/self/fd/${i%:*} /dev/${i#*:}; done
 
 # state NAME: the STATE column of qvm-ls.
 state() { qvm-ls "$1" 2>/dev/null | awk 'NR == 2 { print $2 }'; }
@@ -33,6 +39,8 @@ wait_console() {
 	grep -q "$2" "$CON/guest-$1.log" 2>/dev/null
 }
 logs() { show /var/log/bulkhead/bulkheadd.log /var/log/bulkhead/qubes/"$1".log "$CON/guest-$1.log"; }
+# A failed start makes every later check meaningless: stop there.
+give_up() { logs "$1"; pending rest "not run: $1 did not start"; exit 1; }
 
 check_out backend_default xen qubes-prefs backend
 check_out qvm_ls_backend xen qvm-ls --backend
@@ -48,7 +56,7 @@ else
 	fail volumes_created "$(ls -l $Q/host-base $Q/xa 2>&1 | tr '\n' ' ')"
 fi
 
-check start_xa qvm-start xa || logs xa
+check start_xa qvm-start xa || give_up xa
 check_out running_xa Running qvm-ls xa
 if xl list xa >/dev/null 2>&1; then pass xl_lists_xa; else fail xl_lists_xa "no domain xa"; fi
 da=$(xl domid xa 2>/dev/null)
@@ -74,7 +82,7 @@ else
 	fail xs_perms "$(echo "$bad" | head -n 3 | tr '\n' ' ')"
 fi
 
-check start_xb qvm-start xb || logs xb
+check start_xb qvm-start xb || give_up xb
 db=$(xl domid xb 2>/dev/null)
 bad=$(xenstore-ls -p /local/domain/"$db"/bulkhead 2>&1 | grep -v "(n0,r$db)")
 [ -z "$bad" ] && [ -n "$db" ] && [ "$db" != "$da" ] && pass xs_perms_xb || fail xs_perms_xb "$bad"
