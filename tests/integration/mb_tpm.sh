@@ -20,6 +20,28 @@ for bad in '' 'swtpm:path=/x y' $'swtpm:path=/a\nswtpm:path=/b' 'swtpm:path=/x;r
 	case $err in *tpm-tcti*) ;; *) fail "no file named for '$bad': $err" ;; esac
 done
 
+note "response codes: session/parameter number masked, then mapped"
+while read -r rc want; do
+	got=$("$H" rc "$rc") || fail "tpm-helper rc $rc failed"
+	[ "$got" = "$want" ] || fail "rc $rc: got '$got', want '$want'"
+done <<'RC'
+0 0 ok
+99d 0x9d policy
+9d 0x9d policy
+128 0x128 policy
+98e 0x8e auth
+aa2 0xa2 auth
+921 0x921 lockout
+902 0x902 slots
+903 0x903 slots
+14a 0x14a nv
+99f 0x9f integrity
+1c4 0x84 other
+a000a 0xa000a comm
+7000a 0x7000a comm
+7000d 0x7000d other
+RC
+
 swtpm_start "$BULKHEAD_ROOT/tpm"
 zero=$(printf '0%.0s' $(seq 64))
 d=$(printf 'ab%.0s' $(seq 32))

@@ -10,6 +10,8 @@
  *   tpm-helper pcr PCR         print the SHA-256 PCR in hex
  *   tpm-helper primary         create the owner storage primary, check it
  *                              shows as one transient object, flush it
+ *   tpm-helper rc HEX          print bh_tpm_rc_base and bh_tpm_rc of a
+ *                              response code (no TPM needed)
  *
  * Exit 0 ok, 1 failure (one line on stderr), 2 usage. */
 #include <stdio.h>
@@ -21,7 +23,7 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: tpm-helper startup | transients | extend PCR HEX64 | pcr PCR | primary\n");
+	fprintf(stderr, "usage: tpm-helper startup | transients | extend PCR HEX64 | pcr PCR | primary | rc HEX\n");
 	return 2;
 }
 
@@ -90,6 +92,28 @@ static int run(struct bh_tpm *t, int argc, char **argv)
 	return usage();
 }
 
+/* The layer's mapping, for the tests: "BASE-HEX NAME". */
+static int print_rc(const char *hex)
+{
+	static const struct { int code; const char *name; } names[] = {
+		{ 0, "ok" }, { BH_TPM_EPOLICY, "policy" }, { BH_TPM_EAUTH, "auth" },
+		{ BH_TPM_ELOCKOUT, "lockout" }, { BH_TPM_ESLOTS, "slots" }, { BH_TPM_ECOMM, "comm" },
+		{ BH_TPM_ENV, "nv" }, { BH_TPM_EINTEGRITY, "integrity" }, { BH_TPM_EOTHER, "other" },
+	};
+	char *end;
+	unsigned long v = strtoul(hex, &end, 16);
+	size_t i;
+	int code;
+
+	if (*hex == '\0' || *end != '\0' || v > 0xffffffffu)
+		return usage();
+	code = bh_tpm_rc((TSS2_RC)v);
+	for (i = 0; i < sizeof names / sizeof names[0] && names[i].code != code; i++)
+		;
+	printf("%#x %s\n", bh_tpm_rc_base((TSS2_RC)v), i < sizeof names / sizeof names[0] ? names[i].name : "?");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct bh_tpm t;
@@ -97,6 +121,8 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		return usage();
+	if (strcmp(argv[1], "rc") == 0)
+		return argc == 3 ? print_rc(argv[2]) : usage();
 	if (bh_tpm_open(&t) < 0) {
 		fprintf(stderr, "tpm-helper: %s\n", t.err);
 		return 1;
