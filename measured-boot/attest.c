@@ -20,6 +20,7 @@
 #include "paths.h"
 #include "measured-boot/attest.h"
 #include "measured-boot/eventlog.h"
+#include "measured-boot/mbfile.h"
 
 static int usage_to(FILE *f, int rc)
 {
@@ -212,7 +213,7 @@ static int cmd_verify(int argc, char **argv)
 {
 	static const char *const names[] = { "--ak", "--nonce", "--in" };
 	const char *vals[3] = { 0 };
-	static uint8_t akbuf[ATTEST_FILE_MAX + 1];
+	static uint8_t akbuf[ATTEST_FILE_MAX];
 	uint8_t nonce[ATTEST_NONCE_MAX];
 	char err[ATTEST_ERR_MAX];
 	size_t nonce_len;
@@ -225,11 +226,9 @@ static int cmd_verify(int argc, char **argv)
 		snprintf(err, sizeof err, "--nonce: want %u to %u bytes in hex", ATTEST_NONCE_MIN, ATTEST_NONCE_MAX);
 		return failx(err);
 	}
-	aklen = read_small_file(vals[0], (char *)akbuf, sizeof akbuf);
-	if (aklen < 0) {
-		snprintf(err, sizeof err, "%s: %s", vals[0], aklen == -EFBIG ? "too large" : strerror((int)-aklen));
+	aklen = mb_read_regular(vals[0], akbuf, sizeof akbuf, err, sizeof err);
+	if (aklen < 0)
 		return failx(err);
-	}
 	if (attest_verify(vals[2], akbuf, (size_t)aklen, nonce, nonce_len, &count, err, sizeof err) < 0)
 		return failx(err);
 	printf("ok: quote signed by the enrolled AK, nonce fresh, %u measurements match PCRs 11-15\n", count);

@@ -16,7 +16,7 @@
 #include <openssl/param_build.h>
 #include <tss2/tss2_mu.h>
 
-#include "io.h"
+#include "measured-boot/mbfile.h"
 #include "measured-boot/eventlog.h"
 
 #define P256_COORD 32u
@@ -82,18 +82,12 @@ out:
 static ssize_t read_quote_file(const char *dir, const char *name, uint8_t *buf, char *err, size_t errlen)
 {
 	char path[4096];
-	ssize_t n;
 
 	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
 		snprintf(err, errlen, "%s: path too long", dir);
 		return -1;
 	}
-	n = read_small_file(path, (char *)buf, ATTEST_FILE_MAX + 1);
-	if (n < 0) {
-		snprintf(err, errlen, "%s: %s", path, n == -EFBIG ? "too large" : strerror((int)-n));
-		return -1;
-	}
-	return n;
+	return mb_read_regular(path, buf, ATTEST_FILE_MAX, err, errlen);
 }
 
 /* SHA-256 over the replayed PCRs of the quoted selection, in PCR order:
@@ -123,8 +117,8 @@ static int same_selection(const TPML_PCR_SELECTION *a, const TPML_PCR_SELECTION 
 int attest_verify(const char *dir, const uint8_t *ak_buf, size_t ak_len, const uint8_t *nonce,
 		  size_t nonce_len, uint32_t *count, char *err, size_t errlen)
 {
-	static uint8_t untrusted_quote[ATTEST_FILE_MAX + 1], untrusted_sig[ATTEST_FILE_MAX + 1],
-		untrusted_ak[ATTEST_FILE_MAX + 1];
+	static uint8_t untrusted_quote[ATTEST_FILE_MAX], untrusted_sig[ATTEST_FILE_MAX],
+		untrusted_ak[ATTEST_FILE_MAX];
 	static struct evlog l;
 	TPM2B_PUBLIC ak;
 	TPMT_SIGNATURE sig;

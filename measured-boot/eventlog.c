@@ -2,15 +2,13 @@
 #include "measured-boot/eventlog.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <sodium.h>
 
 #include "atomicfile.h"
+#include "measured-boot/mbfile.h"
 #include "paths.h"
 
 static const char *parse_reason(int r)
@@ -43,39 +41,22 @@ int evlog_parse(const uint8_t *untrusted_buf, size_t len, struct evlog *out)
 
 int evlog_load(const char *path, struct evlog *out, char *err, size_t errlen)
 {
-	uint8_t *untrusted_buf;
-	size_t got = 0;
+	uint8_t *untrusted_buf = malloc(EVLOG_SIZE_MAX);
+	char why[EVLOG_ERR_MAX];
 	ssize_t n;
-	int fd, r;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		snprintf(err, errlen, "event log %s: %s", path, strerror(errno));
-		return -1;
-	}
-	/* One byte more than the maximum, to tell "too long" from "fits". */
-	untrusted_buf = malloc(EVLOG_SIZE_MAX + 1);
 	if (untrusted_buf == NULL) {
-		close(fd);
 		snprintf(err, errlen, "event log %s: out of memory", path);
 		return -1;
 	}
-	while (got < EVLOG_SIZE_MAX + 1) {
-		n = read(fd, untrusted_buf + got, EVLOG_SIZE_MAX + 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	r = n < 0 ? -errno : 0;
-	close(fd);
-	if (r < 0) {
-		snprintf(err, errlen, "event log %s: %s", path, strerror(-r));
+	n = mb_read_regular(path, untrusted_buf, EVLOG_SIZE_MAX, why, sizeof why);
+	if (n < 0) {
+		snprintf(err, errlen, "event log %s", why);
 		free(untrusted_buf);
 		return -1;
 	}
-	r = got > EVLOG_SIZE_MAX ? EVLOG_ELENGTH : evlog_parse(untrusted_buf, got, out);
+	r = evlog_parse(untrusted_buf, (size_t)n, out);
 	free(untrusted_buf);
 	if (r < 0) {
 		snprintf(err, errlen, "event log %s: %s", path, parse_reason(r));

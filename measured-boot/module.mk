@@ -10,7 +10,8 @@ $(eval $(call bh_lib,mbtpm,measured-boot/tpm.c))
 
 # libmbevlog: the event log (proved parser, files, replay) and the
 # component digests; no TPM.
-MBEVLOG_SRCS := measured-boot/eventlog_parse.c measured-boot/eventlog.c measured-boot/measure_hash.c
+MBEVLOG_SRCS := measured-boot/eventlog_parse.c measured-boot/eventlog.c measured-boot/measure_hash.c \
+	measured-boot/mbfile.c
 $(eval $(call bh_lib,mbevlog,$(MBEVLOG_SRCS)))
 
 $(eval $(call bh_prog,bulkhead-measure,measured-boot/measure.c,mbevlog mbtpm bulkhead,$(TSS2_LDLIBS) -lsodium))

@@ -86,6 +86,16 @@ expect_fail 1 bulkhead-attest verify --ak "$BULKHEAD_ROOT/ak1.pub" --nonce "${n1
 expect_fail 1 bulkhead-attest verify --ak "$q/eventlog" --nonce "$n1" --in "$q" >/dev/null
 rm "$BULKHEAD_ROOT/forged/quote.sig"
 expect_fail 1 bulkhead-attest verify --ak "$BULKHEAD_ROOT/ak1.pub" --nonce "$n1" --in "$BULKHEAD_ROOT/forged" >/dev/null
+# A FIFO or a symlink in a quote directory is refused, not waited on or followed.
+mkfifo "$BULKHEAD_ROOT/forged/quote.sig"
+err=$(expect_fail 1 timeout 10 bulkhead-attest verify --ak "$BULKHEAD_ROOT/ak1.pub" --nonce "$n1" --in "$BULKHEAD_ROOT/forged")
+case $err in *"quote.sig: not a regular file"*) ;; *) fail "FIFO: $err" ;; esac
+rm "$BULKHEAD_ROOT/forged/quote.sig" "$BULKHEAD_ROOT/forged/eventlog"
+cp "$q/quote.sig" "$BULKHEAD_ROOT/forged/"
+cp "$q/quote.attest" "$BULKHEAD_ROOT/forged/"
+ln -s "$q/eventlog" "$BULKHEAD_ROOT/forged/eventlog"
+err=$(expect_fail 1 bulkhead-attest verify --ak "$BULKHEAD_ROOT/ak1.pub" --nonce "$n1" --in "$BULKHEAD_ROOT/forged")
+case $err in *"eventlog: a symlink, not followed"*) ;; *) fail "symlinked log: $err" ;; esac
 swtpm_use "$BULKHEAD_ROOT/tpm1"
 swtpm_no_transients
 echo ok
