@@ -72,7 +72,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			i++;
 			break;
 		}
-		if (strcmp(argv[i], "--pin") == 0) {
+		if (strcmp(argv[i], "--pin") == 0 && !o->pin) {
 			o->pin = 1;
 			continue;
 		}

@@ -67,4 +67,14 @@ for i in 1 2; do
 done
 aem_expect_fail 'the TPM refuses this blob.s sealed object' "$AEM" unseal "$R/new"
 swtpm_no_transients foreign
+
+note "usage errors exit 2 and touch nothing"
+for args in "" "seal" "unseal" "unseal a b" "seal --pcrs 24 x" "seal --pcrs 3-1 x" "seal --nv-index 0x81000000 x" \
+	"seal --nv-index 0x0100AE01 x" "seal --bogus x" "seal --pin --pin x" "authorize x" "keygen a" \
+	"authorize --key k --pcr-values f --log l x" "unseal --pin x" "pcrs x"; do
+	# shellcheck disable=SC2086  # the arguments are words
+	"$AEM" $args </dev/null >/dev/null 2>"$R/usage.err"; rc=$?
+	[ "$rc" -eq 2 ] || fail "bulkhead-aem $args: exit $rc, want 2: $(cat "$R/usage.err")"
+done
+[ ! -e x ] && [ ! -e "$R/x" ] || fail "a usage error wrote a file"
 echo ok
