@@ -106,6 +106,26 @@ ln -s /etc/passwd "$b/policy.d/link.policy"
 err=$(expect_fail 1 bulkhead-measure boot --log "$BULKHEAD_ROOT/l2" --policy "$b/policy.d")
 case $err in *"neither a file nor a directory"*) ;; *) fail "symlink in tree: $err" ;; esac
 [ ! -e "$BULKHEAD_ROOT/l2" ] || fail "a refused measurement wrote a log"
+rm "$b/policy.d/link.policy"
+d=$BULKHEAD_ROOT/deep; p=$d
+for i in $(seq 17); do p=$p/d; done
+mkdir -p "$p"
+err=$(expect_fail 1 bulkhead-measure boot --log "$BULKHEAD_ROOT/l2" --policy "$d")
+case $err in *"deeper than 16 levels"*) ;; *) fail "deep tree: $err" ;; esac
+[ ! -e "$BULKHEAD_ROOT/l2" ] || fail "a refused measurement wrote a log"
+
+note "a permission change in the policy tree changes its measurement"
+swtpm_reboot "$BULKHEAD_ROOT/tpm"
+rm "$log"
+expect_ok measure_boot >/dev/null
+cp "$log" "$BULKHEAD_ROOT/reference2"
+swtpm_reboot "$BULKHEAD_ROOT/tpm"
+rm "$log"
+chmod 600 "$b/policy.d/30-user.policy"
+expect_ok measure_boot >/dev/null
+err=$(expect_fail 1 bulkhead-measure verify --reference "$BULKHEAD_ROOT/reference2")
+case $err in *"#6 policy $b/policy.d differs"*) ;; *) fail "chmod in the policy tree: $err" ;; esac
+
 long=$BULKHEAD_ROOT/$(printf 'k%.0s' $(seq 130))
 cp "$b/vmlinuz" "$long"
 expect_fail 1 bulkhead-measure boot --log "$BULKHEAD_ROOT/l2" --kernel "$long" >/dev/null
