@@ -44,6 +44,19 @@ echo 'third secret' | expect_ok "$AEM" seal --pcrs 8 "$R/new" >/dev/null
 [ ! -e "$R/new.new" ] || fail "seal left its temporary blob"
 [ "$("$AEM" unseal "$R/new" 2>/dev/null)" = "third secret" ] || fail "the resealed blob does not unseal"
 
+note "a deleted and recreated counter does not revive an old blob"
+cp "$R/new" "$R/before-delete"
+nv_undefine "$R/tpm" 0100ae01
+echo 'after delete' | expect_ok "$AEM" seal --pcrs 8 "$R/after" >/dev/null
+aem_expect_fail 'REPLAYED BLOB' "$AEM" unseal "$R/before-delete"
+now=$(python3 -c 'import sys; print(open(sys.argv[1], "rb").read()[16:24].hex())' "$R/after")
+cp "$R/before-delete" "$R/revived"
+blob_poke "$R/revived" $BLOB_OFF_COUNTER "$now"
+aem_expect_fail '^bulkhead-aem: REFUSED BY THE TPM' "$AEM" unseal "$R/revived"
+[ "$("$AEM" unseal "$R/after" 2>/dev/null)" = "after delete" ] || fail "the blob sealed after the delete does not unseal"
+swtpm_no_transients "recreated counter"
+cp "$R/after" "$R/new"
+
 note "corrupt, truncated and foreign blobs: one line each, nothing unsealed"
 cp "$R/new" "$R/bad"
 blob_poke "$R/bad" 0 58

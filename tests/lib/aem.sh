@@ -57,3 +57,22 @@ if len(rsp) < 10 or rsp[6:10] != bytes(4):
 PY
 	swtpm_reboot "$1"
 }
+
+# nv_undefine DIR INDEX: TPM2_NV_UndefineSpace with the (empty) owner
+# authorization, as an attacker who has it could do.
+nv_undefine() {
+	python3 - "$1/sock" "$2" <<'PY' || fail "TPM2_NV_UndefineSpace $2"
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(10)
+s.connect(sys.argv[1])
+auth = struct.pack('>IHBH', 0x40000009, 0, 0, 0)          # TPM_RS_PW, empty
+body = struct.pack('>II', 0x40000001, int(sys.argv[2], 16))  # TPM_RH_OWNER, index
+body += struct.pack('>I', len(auth)) + auth
+cmd = struct.pack('>HII', 0x8002, 10 + len(body), 0x122) + body
+s.sendall(cmd)
+rsp = s.recv(64)
+if len(rsp) < 10 or rsp[6:10] != bytes(4):
+    sys.exit("TPM2_NV_UndefineSpace answered %s" % rsp.hex())
+PY
+}
