@@ -42,6 +42,14 @@ static int tpm_say(struct unseal *u, const char *what, TSS2_RC rc)
 
 static void done(struct unseal *u)
 {
+	/* ESYS keeps its own copy of the PIN with the object's metadata:
+	 * overwrite it before the handle goes. */
+	if (u->object != ESYS_TR_NONE) {
+		TPM2B_AUTH none;
+
+		memset(&none, 0, sizeof(none));
+		(void)Esys_TR_SetAuth(u->t.esys, u->object, &none);
+	}
 	aem_counter_close(&u->t, &u->nv);
 	bh_tpm_flush(&u->t, &u->session);
 	bh_tpm_flush(&u->t, &u->key);
