@@ -83,9 +83,12 @@ img_file "$d" "$(gcc -print-file-name=libgcc_s.so.1)" /lib/x86_64-linux-gnu/libg
 img_prog "$d" /usr/bin/xenstore
 for p in read write exists list rm chmod ls watch; do ln -s xenstore "$d/usr/bin/xenstore-$p"; done
 # Xen's hotplug scripts (disks: /etc/xen/scripts/block) are bash and use
-# util-linux's losetup.
+# util-linux's losetup and flock (busybox-static has no flock) and GNU
+# stat's formats.
 img_prog "$d" /bin/bash
 img_prog "$d" /usr/sbin/losetup
+img_prog "$d" /usr/bin/flock
+img_prog "$d" /usr/bin/stat
 img_prog "$d" /sbin/mke2fs /usr/sbin/mke2fs
 ln -s mke2fs "$d/usr/sbin/mkfs.ext4"
 cp -a /etc/xen "$d/etc/xen"

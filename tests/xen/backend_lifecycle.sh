@@ -3,12 +3,11 @@
 # through the qvm-* tools on real Xen: the backend reported, volumes as
 # image files, two AppVMs of one template started as PV domains with
 # their disks, their xenstore configuration (values, dom0-owned and
-# readable by the domain alone), pause/unpause, shutdown to Halted with
+# readable by the domain alone; read from inside the qubes over qrexec,
+# which runs on the daemons' Xen vchans), pause/unpause, shutdown to Halted with
 # the volatile image gone, kill, the template refused while its AppVMs
 # run, and removal.
-#   tests/xen/boot.sh tests/xen/backend_lifecycle.sh [/usr/bin/flock]
-# (libxl's disk hotplug script needs util-linux's flock: passed in when
-# the image lacks it.)
+#   tests/xen/boot.sh tests/xen/backend_lifecycle.sh
 . /bhtest/lib.sh
 Q=/var/lib/bulkhead/qubes
 CON=/var/log/xen/console
@@ -19,10 +18,6 @@ mkdir -p /etc/bulkhead/xen
 [ -e /etc/bulkhead/xen/vmlinuz ] || ln -s /usr/lib/bulkhead/xen/qube-vmlinux.gz /etc/bulkhead/xen/vmlinuz
 [ -e /etc/bulkhead/xen/initrd ] || ln -s /usr/lib/bulkhead/xen/qube.cpio.gz /etc/bulkhead/xen/initrd
 [ -e /etc/bulkhead/xen/cmdline ] || echo "console=hvc0 loglevel=4" >/etc/bulkhead/xen/cmdline
-# ... and /dev/stdin (it stats it), which only udev makes.
-command -v flock >/dev/null || { [ -x /bhtest/flock ] && cp /bhtest/flock /usr/bin/flock; }
-[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
-for i in 0:stdin 1:stdout 2:stderr; do [ -e /dev/${i#*:} ] || ln -s /proc/self/fd/${i%:*} /dev/${i#*:}; done
 
 # state NAME: the STATE column of qvm-ls.
 state() { qvm-ls "$1" 2>/dev/null | awk 'NR == 2 { print $2 }'; }
@@ -86,6 +81,21 @@ check start_xb qvm-start xb || give_up xb
 db=$(xl domid xb 2>/dev/null)
 bad=$(xenstore-ls -p /local/domain/"$db"/bulkhead 2>&1 | grep -v "(n0,r$db)")
 [ -z "$bad" ] && [ -n "$db" ] && [ "$db" != "$da" ] && pass xs_perms_xb || fail xs_perms_xb "$bad"
+# Inside the qubes, over qrexec (the daemons' Xen vchans): each reads its
+# own subtree, is refused another's, and cannot write its own.
+check_out qube_reads_own "xb" qvm-run -p xb 'xenstore-read bulkhead/name'
+if qvm-run -p xb "xenstore-read /local/domain/$da/bulkhead/name" >/bhtest/other.out 2>&1 ||
+   grep -q '^xa$' /bhtest/other.out; then
+	fail qube_refused_other "xb read xa's subtree: $(tr '\n' ' ' </bhtest/other.out)"
+else
+	pass qube_refused_other
+fi
+if qvm-run -p xb 'xenstore-write bulkhead/name evil' >/bhtest/write.out 2>&1 ||
+   [ "$(xenstore-read /local/domain/"$db"/bulkhead/name)" != xb ]; then
+	fail qube_cannot_write "xb changed its configuration"
+else
+	pass qube_cannot_write
+fi
 # A template's root is written while it runs: refused while its AppVMs run.
 if qvm-start host-base >/bhtest/tpl.out 2>&1; then
 	fail template_refused "host-base started while xa runs on it"

@@ -17,7 +17,7 @@ check create_personal qvm-create --label green --property memory=160 --property 
 check_out created personal qvm-ls --raw-list
 logs() {
 	show "$LOGS/bulkheadd.log" "$LOGS"/qrexec*.log "$LOGS"/qubes/*.log /var/log/xen/console/guest-*.log \
-		/var/log/xen/xl-*.log
+		/var/log/messages
 }
 # Nothing after this can pass without running qubes: stop here.
 BHTEST_LIMIT=240 check start qvm-start work personal || { logs; exit 1; }
