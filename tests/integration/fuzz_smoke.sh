@@ -2,7 +2,8 @@
 # tests/run: once
 # Runs every libFuzzer target for FUZZ_SECONDS (default 8: lowered from
 # 10 as targets were added, so the whole run stays near 3 minutes; 19
-# targets took 3m02s wall) from its seed corpus; any crash, assertion or sanitizer report fails the test.  With
+# targets took 3m02s wall) from its seed corpus; any crash, assertion
+# or sanitizer report fails the test.  With
 # FUZZ_RECORD=FILE (`make fuzz` sets audit/fuzz-record.tsv), a run where
 # every target passed writes per target the CPU seconds, executions and
 # libFuzzer's final coverage (cov: edges, ft: features) to FILE.
