@@ -76,6 +76,13 @@ const char *vchan_backend(void)
 	return ops != NULL ? ops->name : NULL;
 }
 
+int vchan_init_privileged(void)
+{
+	const struct vchan_ops *ops = select_ops(NULL);
+
+	return ops == NULL ? -1 : ops->privileged != 0;
+}
+
 struct vchan *vchan_server_init(uint32_t remote_domain, uint32_t port,
 				size_t read_min, size_t write_min, int *err)
 {

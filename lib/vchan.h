@@ -46,6 +46,14 @@ uint32_t vchan_local_domain(void);
  * *_init fails with -EINVAL / -EPROTONOSUPPORT). */
 const char *vchan_backend(void);
 
+/* 1 when this process's transport needs privileges to make a channel
+ * (Xen: dom0's grant-allocation and event-channel devices and xenstore
+ * are root's), 0 when it does not (socket: a channel's name belongs to
+ * the uid that makes it, which must be the process's final one), -1 when
+ * no transport is usable.  A daemon that drops privileges makes its
+ * long-lived channels before the drop exactly when this is 1. */
+int vchan_init_privileged(void);
+
 /* Server side: returns at once; the peer connects later (vchan_is_open()
  * says VCHAN_WAITING until then).  read_min/write_min are ring sizes the
  * Xen transport honours (0 = default); the socket transport uses them as

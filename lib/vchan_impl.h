@@ -36,6 +36,8 @@ struct vchan_ops {
 	void (*close)(struct vchan *v);
 	/* The connected byte stream for splice(2), or -1; NULL: never. */
 	int (*splice_fd)(struct vchan *v);
+	/* 1 when making a channel needs privileges (vchan_init_privileged). */
+	int privileged;
 };
 
 /* Every transport's channel starts with this. */

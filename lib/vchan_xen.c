@@ -304,4 +304,6 @@ const struct vchan_ops vchan_xen_ops = {
 	.data_ready = xen_data_ready,
 	.buffer_space = xen_buffer_space,
 	.close = xen_close,
+	/* /dev/xen/gntalloc, /dev/xen/evtchn and xenstore are root's in dom0. */
+	.privileged = 1,
 };

@@ -3,6 +3,9 @@
 #include <sys/ioctl.h>
 #include <linux/sockios.h>
 #include <sys/socket.h>
+#include <stdint.h>
+#include <xen/xen.h>          /* domid_t, which evtchn.h uses */
+#include <xen/sys/evtchn.h>
 
 #include "qrexec/daemon/daemon.h"
 
@@ -26,6 +29,7 @@ const struct sandbox_rule daemon_seccomp[] = {
 	ALLOW(fcntl, "non-blocking sockets"),
 	ALLOW_IF(ioctl, 1, FIONREAD, "bytes ready on the control channel"),
 	ALLOW_IF(ioctl, 1, SIOCOUTQ, "space left on the control channel"),
+	ALLOW_IF(ioctl, 1, IOCTL_EVTCHN_NOTIFY, "Xen transport: signal the agent after a ring read or write"),
 	ALLOW(unlink, "the control channel's socket name once connected"),
 	ALLOW(unlinkat, "libc may implement unlink with unlinkat"),
 	ALLOW(fstat, "stdio buffers"),

@@ -84,6 +84,16 @@ static void handshake(uint64_t deadline)
 	log_info("%s: agent connected, protocol version %u", d.name, d.version);
 }
 
+/* The control channel to the agent (SPEC/qrexec.md), server side. */
+static void open_control(void)
+{
+	int err = 0;
+
+	d.ctrl = vchan_server_init(d.domid, VCHAN_BASE_PORT, 0, 0, &err);
+	if (d.ctrl == NULL)
+		fatalx("%s: control channel: %s", d.name, strerror(-err));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -138,6 +148,12 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	d.listen_fd = listen_dom0(d.name);
+	/* The control channel is made before the drop when the transport
+	 * needs root for it (Xen), after it otherwise (a socket's name must
+	 * belong to the daemon's own uid).  Either way no byte of the
+	 * agent's is read before the sandbox. */
+	if (vchan_init_privileged() == 1)
+		open_control();
 	/* The dom0 socket is root's and policyd's (0660).  From here
 	 * on, the qube's own uid (lib/dom0_uids.h): capd lets it redeem
 	 * capabilities for calls into this qube and nothing else.  (Without
@@ -145,9 +161,8 @@ int main(int argc, char **argv)
 	if (qid != 0 && (err = privdrop_to(BH_UID_QREXEC_DAEMON(qid), BH_UID_QREXEC_DAEMON(qid))) < 0)
 		fatalx("%s: cannot become uid %#x: %s", d.name, BH_UID_QREXEC_DAEMON(qid), strerror(-err));
 	d.qid = (uint32_t)qid;
-	d.ctrl = vchan_server_init(d.domid, VCHAN_BASE_PORT, 0, 0, &err);
 	if (d.ctrl == NULL)
-		fatalx("%s: control channel: %s", d.name, strerror(-err));
+		open_control();
 	/* Accepting the agent's connection reads none of its bytes, and is
 	 * the transport's only use of openat (to check and remove the
 	 * socket's name): done before the sandbox, which can then forbid it. */
