@@ -250,7 +250,9 @@ static int xen_init(const char *root)
 
 /* ---- start ---- */
 
-/* XEN_CONF_CMDLINE's content, or "" when there is none. */
+/* XEN_CONF_CMDLINE's content, or "" when there is none.  cap leaves room
+ * for a line of XEN_CMDLINE_MAX, its newline and the NUL: a file that
+ * fills buf is too long. */
 static int read_cmdline(char *buf, size_t cap)
 {
 	char p[BH_PATH_MAX];
@@ -391,7 +393,7 @@ static int xen_start(const struct vmm_start *s, uint32_t *domid_out)
 {
 	const struct vmm_qube *q = s->qube;
 	struct xen_plan *p = NULL;
-	char cmdline[XEN_CMDLINE_MAX + 2], devs[XEN_DISKS_MAX][32];
+	char cmdline[XEN_CMDLINE_MAX + 3], devs[XEN_DISKS_MAX][32];
 	struct xdom *d = NULL;
 	libxl_domain_config dc;
 	libxl_dominfo di;
