@@ -78,13 +78,15 @@ static bool is_word(const uint8_t *p, size_t n, const char *lit, size_t litlen)
 	return n == litlen && has_prefix(p, n, lit, litlen);
 }
 
-/* Index of the first space in p[from..n), or n. */
+/* Index of the first byte c in p[from..n), or n.  Indices stay absolute
+ * (no sub-slice p + from of length n - from) so that Eva, which does not
+ * relate from to n, still sees every read below n. */
 /*@ requires from <= n;
     requires \valid_read(p + (0 .. n - 1));
     assigns \nothing;
     ensures from <= \result <= n;
-    ensures \result < n ==> p[\result] == ' '; */
-static size_t next_space(const uint8_t *p, size_t from, size_t n)
+    ensures \result < n ==> p[\result] == c; */
+static size_t next_byte(const uint8_t *p, size_t from, size_t n, uint8_t c)
 {
 	size_t i;
 
@@ -92,24 +94,7 @@ static size_t next_space(const uint8_t *p, size_t from, size_t n)
 	    loop assigns i;
 	    loop variant n - i; */
 	for (i = from; i < n; i++)
-		if (p[i] == ' ')
-			break;
-	return i;
-}
-
-/* Index of the first '=' in p[0..n), or n. */
-/*@ requires \valid_read(p + (0 .. n - 1));
-    assigns \nothing;
-    ensures 0 <= \result <= n; */
-static size_t find_eq(const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	/*@ loop invariant bound: 0 <= i <= n;
-	    loop assigns i;
-	    loop variant n - i; */
-	for (i = 0; i < n; i++)
-		if (p[i] == '=')
+		if (p[i] == c)
 			break;
 	return i;
 }
@@ -390,7 +375,7 @@ static bool key_seen(const uint8_t *p, size_t len, const struct audit_fspan *f, 
 static bool token(const uint8_t *p, size_t n, size_t pos, const char *lit, size_t litlen,
 	size_t *end)
 {
-	size_t e = next_space(p, pos, n);
+	size_t e = next_byte(p, pos, n, (uint8_t)' ');
 
 	*end = e;
 	return has_prefix(p + pos, e - pos, lit, litlen);
@@ -447,13 +432,13 @@ static int parse_fields(const uint8_t *p, size_t n, size_t *pos, struct audit_re
 	                 r->fields[0 .. AUDIT_FIELDS_MAX - 1];
 	    loop variant n - at; */
 	for (;;) {
-		size_t e = next_space(p, at, n), k;
+		size_t e = next_byte(p, at, n, (uint8_t)' '), k;
 
 		if (has_prefix(p + at, e - at, "prev=", 5))
 			break;
 		if (nf == AUDIT_FIELDS_MAX)
 			return AUDIT_EFIELDS;
-		k = find_eq(p + at, e - at);
+		k = next_byte(p, at, e, (uint8_t)'=') - at;
 		if (k == e - at || audit_name_check(AUDIT_NAME_KEY, p + at, k) != AUDIT_OK)
 			return AUDIT_EKEY;
 		if (key_seen(p, n, r->fields, nf, at, k))
