@@ -51,6 +51,9 @@ for p in "$build"/qube/bin/*; do
 	img_prog "$q" "$p" "/usr/lib/bulkhead/bin/$(basename "$p")"
 done
 img_prog "$q" /usr/bin/xenstore
+# libxenstore cancels its reader thread with pthread_cancel, which
+# dlopens libgcc_s (ldd does not list it): without it the agent aborts.
+img_file "$q" "$(gcc -print-file-name=libgcc_s.so.1)" /lib/x86_64-linux-gnu/libgcc_s.so.1
 for p in read write exists list; do ln -s xenstore "$q/usr/bin/xenstore-$p"; done
 img_prog "$q" /sbin/mke2fs /usr/sbin/mke2fs
 ln -s mke2fs "$q/usr/sbin/mkfs.ext4"
@@ -89,6 +92,9 @@ img_prog "$d" /bin/bash
 img_prog "$d" /usr/sbin/losetup
 img_prog "$d" /usr/bin/flock
 img_prog "$d" /usr/bin/stat
+# GNU timeout for the test scripts: busybox's re-executes itself as a
+# watcher, which crashed under Xen here.
+img_prog "$d" /usr/bin/timeout
 img_prog "$d" /sbin/mke2fs /usr/sbin/mke2fs
 ln -s mke2fs "$d/usr/sbin/mkfs.ext4"
 cp -a /etc/xen "$d/etc/xen"

@@ -6,6 +6,7 @@
 #                          line of output (CMD's output goes to
 #                          /bhtest/NAME.out; $BHTEST_LIMIT s, default 120)
 #   check_out NAME WANT CMD...  PASS if CMD's output contains WANT
+#   check_is NAME WANT CMD...   PASS if CMD exits 0 and prints exactly WANT
 #   pass NAME / fail NAME REASON / pending NAME REASON
 #   show FILE...           copies files to the console (for a failure's logs)
 #   failed                 true once any check has failed (to show logs)
@@ -42,4 +43,16 @@ show() {
 		echo "---- $f"
 		sed 's/^/| /' "$f" 2>&1 | tail -n 40
 	done
+}
+check_is() {
+	local n=$1 want=$2 rc
+	shift 2
+	timeout "${BHTEST_LIMIT:-120}" "$@" >"/bhtest/$n.out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ "$(cat "/bhtest/$n.out")" = "$want" ]; then
+		pass "$n"
+	else
+		fail "$n" "wanted '$want' and status 0, got status $rc: $(tr '\n' ' ' <"/bhtest/$n.out" | cut -c1-200)"
+		return 1
+	fi
 }

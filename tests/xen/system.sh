@@ -18,6 +18,9 @@ check_out created personal qvm-ls --raw-list
 logs() {
 	show "$LOGS/bulkheadd.log" "$LOGS"/qrexec*.log "$LOGS"/qubes/*.log /var/log/xen/console/guest-*.log \
 		/var/log/messages
+	# Processes killed by a seccomp filter or a fault (kernel messages
+	# below the console's level).
+	dmesg | grep -iE 'audit|segfault|killed|I/O error' | tail -n 20
 }
 # Nothing after this can pass without running qubes: stop here.
 BHTEST_LIMIT=240 check start qvm-start work personal || { logs; exit 1; }
@@ -29,10 +32,10 @@ else
 	fail pv_domains "$(tr '\n' ' ' </bhtest/xl-list.out)"
 fi
 # dom0 -> qube over a vchan: the agent answers, the name comes from xenstore.
-check_out run_hostname work qvm-run --no-autostart --pass-io work hostname
+check_is run_hostname work qvm-run --no-autostart --pass-io work hostname
 # A qube reads its own configuration in xenstore, not another's.
 pdom=$(xl domid personal 2>/dev/null)
-check_out xenstore_own work qvm-run --no-autostart -p work 'xenstore-read bulkhead/name'
+check_is xenstore_own work qvm-run --no-autostart -p work 'xenstore-read bulkhead/name'
 # (The refusal must come from xenstore inside work, not from qvm-run.)
 qvm-run --no-autostart -p work "xenstore-read /local/domain/$pdom/bulkhead/name; echo status=\$?" >/bhtest/xs-other.out 2>&1
 if [ -n "$pdom" ] && grep -q '^status=[1-9]' /bhtest/xs-other.out && ! grep -q '^personal' /bhtest/xs-other.out; then
@@ -52,7 +55,7 @@ for svc in test.Greet test.Secret; do
 		qvm-run --no-autostart -p -u root personal "d=/usr/local/etc/qubes-rpc; mkdir -p \$d && cat > \$d/$svc && chmod +x \$d/$svc"
 done
 # qube -> qube: the caller's and the target's data channels are vchans.
-check_out call_allowed "hello work, this is personal" qvm-run --no-autostart -p work 'qrexec-client-vm personal test.Greet'
+check_is call_allowed "hello work, this is personal" qvm-run --no-autostart -p work 'qrexec-client-vm personal test.Greet'
 qvm-run --no-autostart -p work 'qrexec-client-vm personal test.Secret' >/bhtest/deny.out 2>&1
 rc=$?
 if [ "$rc" -eq 126 ] && ! grep -q hello /bhtest/deny.out; then
