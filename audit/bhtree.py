@@ -17,7 +17,7 @@ import subprocess
 FAKE_BUILD = "/nonexistent/bh-audit-db"
 
 # The directories whose code Bulkhead ships (tests/ and bench/ do not).
-SHIPPED_DIRS = ("core", "capd", "qrexec", "lib")
+SHIPPED_DIRS = ("core", "capd", "qrexec", "lib", "measured-boot")
 
 
 class Tree:
@@ -137,7 +137,8 @@ def _make_database(root):
             variables[m.group(1)] = m.group(2)
             continue
         m = re.match(r"^(" + re.escape(FAKE_BUILD) + r"/[^ :]+): ?(.*)$", line)
-        if m and not line.startswith("\t"):
+        # "TARGET: VAR += ..." is a target-specific variable, not a rule.
+        if m and not line.startswith("\t") and not re.match(r"^[A-Za-z_]+ *[+:?]?= ", m.group(2)):
             rules.setdefault(m.group(1), []).extend(m.group(2).split())
     if not variables.get("INSTALL_BIN"):
         raise SystemExit("audit: make's database has no INSTALL_BIN (is %s Bulkhead's tree?)" % root)

@@ -35,6 +35,8 @@ READS = {
     # Bulkhead's own (lib/io.h, lib/vchan.h, capd/audit/auditlog_int.h)
     "read_exact_deadline": 1, "read_to_eof_deadline": 1, "read_small_file": 1,
     "vchan_read": 1, "vchan_recv": 1, "audit_read_small": 2,
+    # measured-boot/'s reader of files on the boot medium (mbfile.h)
+    "mb_read_regular": 1,
     # Xen's (lib/vchan_xen.c)
     "libxenvchan_read": 1, "libxenvchan_recv": 1,
 }

@@ -11,9 +11,10 @@ AEM_SRCS := measured-boot/aem.c measured-boot/aem_seal.c measured-boot/aem_unsea
 $(eval $(call bh_prog,bulkhead-aem,$(AEM_SRCS),aemblob mbevlog mbtpm bulkhead,$(TSS2_LDLIBS) -lcrypto -lsodium))
 INSTALL_BIN += $(BUILD)/bin/bulkhead-aem
 
-# tests/unit/test_aem_blob.c is built by tests/module.mk with the common
-# libraries; it needs the blob codec too.
-$(BUILD)/tests/test_aem_blob: $(call OBJ,$(AEM_BLOB_SRCS))
-$(BUILD)/tests/test_aem_blob: LDFLAGS += $(call OBJ,$(AEM_BLOB_SRCS))
-$(BUILD)/tests/test_aem_input: $(call OBJ,measured-boot/aem_input.c)
-$(BUILD)/tests/test_aem_input: LDFLAGS += $(call OBJ,measured-boot/aem_input.c)
+# tests/unit/test_aem_*.c are built by tests/module.mk with the common
+# libraries; they need the blob codec or the input readers too, and the
+# hostile-file reader both use (measured-boot/mbfile.c, in libmbevlog).
+$(BUILD)/tests/test_aem_blob: $(call OBJ,$(AEM_BLOB_SRCS) measured-boot/mbfile.c)
+$(BUILD)/tests/test_aem_blob: LDFLAGS += $(call OBJ,$(AEM_BLOB_SRCS) measured-boot/mbfile.c)
+$(BUILD)/tests/test_aem_input: $(call OBJ,measured-boot/aem_input.c measured-boot/mbfile.c)
+$(BUILD)/tests/test_aem_input: LDFLAGS += $(call OBJ,measured-boot/aem_input.c measured-boot/mbfile.c)

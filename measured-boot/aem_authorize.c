@@ -30,11 +30,10 @@ int aem_authorize(const char *blob, const char *key, const char *pcr_file, const
 	static struct aem_sealed s;
 	uint8_t approved[AEM_DIGEST_LEN], ahash[AEM_DIGEST_LEN];
 	char err[AEM_ERR_MAX], list[96];
-	const char *why;
 	int r;
 
-	if (aem_blob_load(blob, &s, &why) < 0) {
-		aem_say("%s: %s", blob, why);
+	if (aem_blob_load(blob, &s, err, sizeof(err)) < 0) {
+		aem_say("%s", err);
 		return AEM_EXIT_FAIL;
 	}
 	if (!(s.flags & AEM_FLAG_AUTHORITY)) {

@@ -2,10 +2,12 @@
 #include "measured-boot/aem_blob.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/atomicfile.h"
 #include "lib/io.h"
+#include "measured-boot/mbfile.h"
 
 static void put_be(uint8_t *p, uint64_t v, unsigned n)
 {
@@ -81,26 +83,20 @@ const char *aem_blob_strerror(int err)
 	return "corrupt sealed blob";
 }
 
-int aem_blob_load(const char *path, struct aem_sealed *out, const char **why)
+int aem_blob_load(const char *path, struct aem_sealed *out, char *err, size_t errlen)
 {
-	/* One byte more than a blob, plus read_small_file's NUL: a longer
-	 * file is refused by length, not truncated into a valid one. */
-	static char untrusted_buf[AEM_BLOB_LEN + 2];
-	ssize_t n = read_small_file(path, untrusted_buf, sizeof(untrusted_buf));
+	/* One byte more than a blob: a longer file is refused by its length,
+	 * not truncated into a valid one. */
+	static uint8_t untrusted_buf[AEM_BLOB_LEN + 1];
+	ssize_t n = mb_read_regular(path, untrusted_buf, sizeof(untrusted_buf), err, errlen);
 	int rc;
 
-	if (n == -EFBIG) {
-		*why = aem_blob_strerror(AEM_ELENGTH);
+	if (n < 0)
 		return -1;
-	}
-	if (n < 0) {
-		*why = strerror((int)-n);
-		return -1;
-	}
-	rc = aem_blob_decode((const uint8_t *)untrusted_buf, (size_t)n, out);
+	rc = aem_blob_decode(untrusted_buf, (size_t)n, out);
 	memset(untrusted_buf, 0, sizeof(untrusted_buf));
 	if (rc != AEM_OK) {
-		*why = aem_blob_strerror(rc);
+		snprintf(err, errlen, "%s: %s", path, aem_blob_strerror(rc));
 		return -1;
 	}
 	return 0;

@@ -32,9 +32,10 @@ int aem_blob_decode(const uint8_t *untrusted_buf, size_t len, struct aem_sealed 
 /* One line naming a parse error, for "bulkhead-aem: BLOB: <text>". */
 const char *aem_blob_strerror(int err);
 
-/* Reads and decodes the file at path: 0, or -1 with *why set to a static
- * one-line reason (the read error or the parse error). */
-int aem_blob_load(const char *path, struct aem_sealed *out, const char **why)
+/* Reads (a regular file only: a FIFO on the boot medium cannot block the
+ * boot) and decodes the file at path: 0, or -1 with "PATH: reason" (the
+ * read error or the parse error) in err. */
+int aem_blob_load(const char *path, struct aem_sealed *out, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
 /* Writes the file atomically, mode 0644 (a blob is no secret): 0 or -errno. */

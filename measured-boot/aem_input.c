@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/io.h"
+#include "measured-boot/mbfile.h"
 
 int aem_read_line(int fd, const char *prompt, char *buf, size_t max, const char **why)
 {
@@ -153,16 +154,14 @@ int aem_read_pcr_file(const char *path, uint32_t mask, uint8_t pcrs[AEM_PCR_COUN
 {
 	/* The file comes from whoever prepared the update: checked here,
 	 * line by line, before any value is used. */
-	char untrusted_buf[AEM_PCRS_FILE_MAX + 1];
-	ssize_t len = read_small_file(path, untrusted_buf, sizeof(untrusted_buf));
+	char untrusted_buf[AEM_PCRS_FILE_MAX];
+	ssize_t len = mb_read_regular(path, (uint8_t *)untrusted_buf, sizeof(untrusted_buf), why, whylen);
 	uint32_t seen = 0;
 	size_t pos = 0, line = 0;
 	int last = -1;
 
-	if (len < 0) {
-		snprintf(why, whylen, "%s: %s", path, len == -EFBIG ? "too large" : strerror((int)-len));
+	if (len < 0)
 		return -1;
-	}
 	while ((size_t)len > pos) {
 		const char *p = untrusted_buf + pos, *nl = memchr(p, '\n', (size_t)len - pos);
 		unsigned n;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/uio.h>
 #include <tss2/tss2_mu.h>
 
 #include "measured-boot/aem.h"
@@ -244,6 +245,7 @@ static void say_lockout(struct unseal *u, int locked)
 static int unseal_object(struct unseal *u)
 {
 	TPM2B_SENSITIVE_DATA *out = NULL;
+	struct iovec iov[2] = { { NULL, 0 }, { (void *)"\n", 1 } };
 	TPM2B_PRIVATE priv;
 	TPM2B_PUBLIC pub;
 	TPM2B_AUTH auth;
@@ -322,8 +324,10 @@ static int unseal_object(struct unseal *u)
 		aem_say("the unsealed secret is not printable text");
 		return -1;
 	}
-	out->buffer[out->size < sizeof(out->buffer) ? out->size : sizeof(out->buffer) - 1] = '\n';
-	r = write(STDOUT_FILENO, out->buffer, (size_t)out->size + 1) == (ssize_t)out->size + 1 ? 0 : -1;
+	/* The newline apart: a secret of AEM_SECRET_MAX bytes fills the buffer. */
+	iov[0].iov_base = out->buffer;
+	iov[0].iov_len = out->size;
+	r = writev(STDOUT_FILENO, iov, 2) == (ssize_t)out->size + 1 ? 0 : -1;
 	sodium_memzero(out, sizeof(*out));
 	Esys_Free(out);
 	if (r < 0) {
@@ -336,16 +340,15 @@ static int unseal_object(struct unseal *u)
 int aem_unseal(const char *blob, const char *log)
 {
 	static struct unseal u;
-	const char *why;
-	char list[96];
+	char err[AEM_ERR_MAX], list[96];
 	int ret = AEM_EXIT_FAIL;
 
 	memset(&u, 0, sizeof(u));
 	u.nv = u.primary = u.object = u.key = u.session = ESYS_TR_NONE;
 	u.blob = blob;
 	u.log = log;
-	if (aem_blob_load(blob, &u.s, &why) < 0) {
-		aem_say("%s: %s; %s", blob, why, DO_NOT_TYPE);
+	if (aem_blob_load(blob, &u.s, err, sizeof(err)) < 0) {
+		aem_say("%s; %s", err, DO_NOT_TYPE);
 		return AEM_EXIT_FAIL;
 	}
 	if ((u.s.flags & AEM_FLAG_AUTHORITY) && !(u.s.flags & AEM_FLAG_APPROVED)) {

@@ -78,8 +78,8 @@ out:
 	return ok;
 }
 
-/* dir/name into buf (at most ATTEST_FILE_MAX bytes); length or -1. */
-static ssize_t read_quote_file(const char *dir, const char *name, uint8_t *buf, char *err, size_t errlen)
+/* dir/name into untrusted_buf (at most ATTEST_FILE_MAX bytes); length or -1. */
+static ssize_t read_quote_file(const char *dir, const char *name, uint8_t *untrusted_buf, char *err, size_t errlen)
 {
 	char path[4096];
 
@@ -87,7 +87,7 @@ static ssize_t read_quote_file(const char *dir, const char *name, uint8_t *buf, 
 		snprintf(err, errlen, "%s: path too long", dir);
 		return -1;
 	}
-	return mb_read_regular(path, buf, ATTEST_FILE_MAX, err, errlen);
+	return mb_read_regular(path, untrusted_buf, ATTEST_FILE_MAX, err, errlen);
 }
 
 /* SHA-256 over the replayed PCRs of the quoted selection, in PCR order:

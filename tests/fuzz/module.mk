@@ -25,7 +25,7 @@ $(eval $(call bh_fuzz,policy_file,qrexec/policy/policy_parse.c qrexec/policy/pol
 $(eval $(call bh_fuzz,audit_record,capd/audit/audit_parse.c))
 $(eval $(call bh_fuzz,ask_parse,capd/prompt/ask_parse.c qrexec/field_parse.c lib/names_parse.c))
 $(eval $(call bh_fuzz,eventlog,measured-boot/eventlog_parse.c))
-$(eval $(call bh_fuzz,aem_blob,measured-boot/aem_blob_parse.c measured-boot/aem_blob.c lib/io.c lib/atomicfile.c))
+$(eval $(call bh_fuzz,aem_blob,measured-boot/aem_blob_parse.c measured-boot/aem_blob.c measured-boot/mbfile.c lib/io.c lib/atomicfile.c))
 PROGRAMS += $(FUZZERS)
 endif
 

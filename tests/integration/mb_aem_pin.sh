@@ -3,13 +3,21 @@
 # reboot; a wrong one is refused with the tries left; a changed boot chain
 # is reported before the PIN is asked, so it costs no try; the third wrong
 # PIN trips swtpm's dictionary-attack lockout, which is explained, and
-# then even the right PIN is refused.  No transient handle is left.
+# then even the right PIN is refused.  A secret of the maximum length
+# comes back whole.  No transient handle is left.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/swtpm.sh"
 . "$(dirname "$0")/../lib/aem.sh"
 R=$BULKHEAD_ROOT
 swtpm_start "$R/tpm"
 tpm_extend 9 ab
+
+note "a secret of the maximum length (128 bytes) comes back whole"
+long=$(printf 'x%.0s' $(seq 127))Z
+printf '%s\n' "$long" | expect_ok "$AEM" seal --pcrs 8-10 "$R/long" >/dev/null
+out=$("$AEM" unseal "$R/long" 2>/dev/null) || fail "unseal of the 128-byte secret failed"
+[ "$out" = "$long" ] || fail "the 128-byte secret came back as '$out'"
+swtpm_no_transients "long secret"
 
 note "seal with a PIN, unseal with it after a reboot"
 printf 'purple elephant\n1234\n' | expect_ok "$AEM" seal --pin --pcrs 8-10 "$R/blob" >/dev/null
