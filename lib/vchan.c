@@ -217,6 +217,16 @@ int vchan_wait(struct vchan *v, uint64_t deadline_ms)
 	return v->ops->wait(v, deadline_ms);
 }
 
+int vchan_nothing_to_read(struct vchan *v)
+{
+	if (v->ops->data_ready(v) > 0 || v->ops->is_open(v) != VCHAN_CONNECTED)
+		return 0;
+	/* Consume the event first, then look again: data that came in
+	 * between is seen now, data after it raises a new event. */
+	(void)v->ops->wait(v, 0);
+	return v->ops->data_ready(v) == 0 && v->ops->is_open(v) == VCHAN_CONNECTED;
+}
+
 int vchan_fd(const struct vchan *v)
 {
 	return v->ops->fd(v);

@@ -110,6 +110,13 @@ short vchan_poll_events(const struct vchan *v, int want_write);
 enum { VCHAN_DISCONNECTED = 0, VCHAN_CONNECTED = 1, VCHAN_WAITING = 2 };
 int vchan_is_open(struct vchan *v);
 
+/* After poll() found vchan_fd readable: 1 when there is nothing to read
+ * and the peer is still there -- Xen's event fd is also readable when the
+ * peer only made room in the ring -- with that event consumed; 0 when a
+ * read would make progress (data, or the peer gone).  Never 1 on the
+ * socket transport, whose fd is readable only for data or a hang-up. */
+int vchan_nothing_to_read(struct vchan *v);
+
 /* Bytes readable now / writable now without blocking.  The socket
  * transport's buffer_space is an estimate (SPEC/vchan.md); rely on
  * vchan_write's return. */

@@ -97,6 +97,9 @@ enum agent_round agent_control_round(struct agent *a)
 {
 	enum agent_round r;
 
+	/* Xen: woken by dom0 making room in the ring, not by a message. */
+	if (vchan_nothing_to_read(a->ctrl))
+		return AGENT_GO_ON;
 	do
 		r = on_control(a);
 	while (r == AGENT_GO_ON && vchan_data_ready(a->ctrl) >= 8);

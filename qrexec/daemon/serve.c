@@ -373,7 +373,8 @@ enum daemon_round daemon_round(struct daemon *d)
 	for (size_t i = 0; i < POLICY_PENDING_MAX; i++)
 		if (d->pending[i].fd >= 0 && (p[2 + i].revents || d->pending[i].deadline <= now))
 			on_policy(d, &d->pending[i], p[2 + i].revents == 0);
-	if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+	/* (Xen: readable also when the agent only made room in the ring.) */
+	if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !vchan_nothing_to_read(d->ctrl)) {
 		/* Every complete message that is there, then poll again. */
 		do
 			r = on_control(d);
