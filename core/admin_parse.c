@@ -14,26 +14,14 @@ enum field_kind { F_SOURCE, F_METHOD, F_DEST, F_ARG };
     predicate adm_method_char(integer c) = nm_alnum(c) || c == '_' || c == '.';
     predicate kv_key_char(integer c) = nm_lower(c) || c == '_';
     predicate kv_value_char(integer c) = nm_alnum(c) || c == '_' || c == '.' || c == '-';
-    // s[0 .. size) holds a string: a NUL within the array.  (Said as "not
-    // all non-NUL": the provers then find the witness themselves.)
-    predicate cstr_ok(char *s, integer size) =
-      !(\forall integer n; 0 <= n < size ==> s[n] != 0); */
-
-/*@ requires \valid_read(a + (0 .. n - 1));
-    requires \valid_read(b + (0 .. n - 1));
-    assigns \nothing;
-    ensures equal: \result <==> \forall integer k; 0 <= k < n ==> a[k] == b[k]; */
-static bool span_eq(const uint8_t *a, const uint8_t *b, size_t n)
-{
-	/*@ loop invariant bound: 0 <= i <= n;
-	    loop invariant equal: \forall integer k; 0 <= k < i ==> a[k] == b[k];
-	    loop assigns i;
-	    loop variant n - i; */
-	for (size_t i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return false;
-	return true;
-}
+    // s[0 .. size) holds a string: a NUL within the array.  The copies
+    // are NUL-padded to the end of their arrays, so the last byte is one.
+    predicate cstr_ok(char *s, integer size) = s[size - 1] == 0;
+    // A pair: key and value non-empty, NUL-padded strings of their charsets.
+    predicate kv_sane(struct admin_kv kv) =
+      kv.key[0] != 0 && kv.value[0] != 0 && kv.key[TOKEN_NAME_MAX] == 0 && kv.value[TOKEN_NAME_MAX] == 0 &&
+      (\forall integer k; 0 <= k <= TOKEN_NAME_MAX ==> kv.key[k] == 0 || kv_key_char(kv.key[k])) &&
+      (\forall integer k; 0 <= k <= TOKEN_NAME_MAX ==> kv.value[k] == 0 || kv_value_char(kv.value[k])); */
 
 /*@ assigns \nothing;
     ensures \result <==> adm_arg_char(c); */
@@ -193,12 +181,10 @@ int admin_request_parse(const uint8_t *untrusted_buf, size_t len, struct admin_r
 		pos += (size_t)n + 1;
 	}
 	/* Everything validated: now, and only now, write the output. */
-	bytes_copy_str(out->source, untrusted_buf + off[0], flen[0]);
-	bytes_copy_str(out->method, untrusted_buf + off[1], flen[1]);
-	bytes_copy_str(out->dest, untrusted_buf + off[2], flen[2]);
-	bytes_copy_str(out->arg, untrusted_buf + off[3], flen[3]);
-	/*@ assert witnesses: out->source[flen[0]] == 0 && out->method[flen[1]] == 0 &&
-	      out->dest[flen[2]] == 0 && out->arg[flen[3]] == 0; */
+	bytes_copy_str(out->source, sizeof(out->source), untrusted_buf + off[0], flen[0]);
+	bytes_copy_str(out->method, sizeof(out->method), untrusted_buf + off[1], flen[1]);
+	bytes_copy_str(out->dest, sizeof(out->dest), untrusted_buf + off[2], flen[2]);
+	bytes_copy_str(out->arg, sizeof(out->arg), untrusted_buf + off[3], flen[3]);
 	out->payload_off = pos;
 	out->payload_len = len - pos;
 	return ADMIN_PARSE_OK;
@@ -240,63 +226,79 @@ static bool kv_value_char(uint8_t c)
 	       c == '_' || c == '.' || c == '-';
 }
 
-/* The pair at buf[pos ..]: a key of [a-z_], '=', a value of
- * kv_value_char, up to the next ' ' or the end.  0 with *eq at its '='
- * and *end just after it, or -1. */
+/* The pair at buf[pos ..] into *kv: a key of [a-z_], '=', a value of
+ * kv_value_char up to the next ' ' or the end, each of 1..TOKEN_NAME_MAX
+ * bytes, NUL-padded.  Copied as it is read, each write checked against
+ * its array where it is made: Eva, which does not relate offsets kept in
+ * one array to lengths kept in another, then sees every access.  0 with
+ * *end just after the pair, or -1. */
 /*@ requires pos <= len;
     requires \valid_read(untrusted_buf + (0 .. len - 1));
-    requires \valid(eq) && \valid(end) && \separated(eq, end);
-    assigns *eq, *end;
+    requires \valid(kv) && \valid(end);
+    requires \separated(kv, end, untrusted_buf + (0 .. len - 1));
+    assigns *kv, *end;
     ensures range: \result == 0 || \result == -1;
-    ensures pair: \result == 0 ==> pos < *eq && *eq + 1 < *end <= len &&
-      *eq - pos <= TOKEN_NAME_MAX && *end - *eq - 1 <= TOKEN_NAME_MAX &&
-      (*end == len || untrusted_buf[*end] == ' ') &&
-      (\forall integer k; pos <= k < *eq ==> kv_key_char(untrusted_buf[k])) &&
-      (\forall integer k; *eq < k < *end ==> kv_value_char(untrusted_buf[k])); */
-static int kv_pair(const uint8_t *untrusted_buf, size_t len, size_t pos, size_t *eq, size_t *end)
+    ensures pair: \result == 0 ==> pos < *end <= len &&
+      (*end == len || untrusted_buf[*end] == ' ') && kv_sane(*kv); */
+static int kv_pair(const uint8_t *untrusted_buf, size_t len, size_t pos, struct admin_kv *kv, size_t *end)
 {
-	size_t e = 0, i;
+	size_t i, kl = 0, vl = 0;
 	bool have_eq = false;
 
+	/*@ loop invariant bound: 0 <= k <= TOKEN_NAME_MAX + 1;
+	    loop invariant zero: \forall integer j; 0 <= j < k ==> kv->key[j] == 0 && kv->value[j] == 0;
+	    loop assigns k, kv->key[0 .. TOKEN_NAME_MAX], kv->value[0 .. TOKEN_NAME_MAX];
+	    loop variant TOKEN_NAME_MAX + 1 - k; */
+	for (size_t k = 0; k <= TOKEN_NAME_MAX; k++) {
+		kv->key[k] = '\0';
+		kv->value[k] = '\0';
+	}
 	/*@ loop invariant bound: pos <= i <= len;
-	    loop invariant no_eq: !have_eq ==> \forall integer k; pos <= k < i ==> kv_key_char(untrusted_buf[k]);
-	    loop invariant eq: have_eq ==> pos <= e < i && untrusted_buf[e] == '=' &&
-	      (\forall integer k; pos <= k < e ==> kv_key_char(untrusted_buf[k])) &&
-	      (\forall integer k; e < k < i ==> kv_value_char(untrusted_buf[k]));
-	    loop invariant no_space: \forall integer k; pos <= k < i ==> untrusted_buf[k] != ' ';
-	    loop assigns i, e, have_eq;
+	    loop invariant lengths: kl <= TOKEN_NAME_MAX && vl <= TOKEN_NAME_MAX && kl + vl <= i - pos &&
+	      (!have_eq ==> vl == 0);
+	    loop invariant key: \forall integer k; 0 <= k < kl ==> kv_key_char(kv->key[k]);
+	    loop invariant key_pad: \forall integer k; kl <= k <= TOKEN_NAME_MAX ==> kv->key[k] == 0;
+	    loop invariant value: \forall integer k; 0 <= k < vl ==> kv_value_char(kv->value[k]);
+	    loop invariant value_pad: \forall integer k; vl <= k <= TOKEN_NAME_MAX ==> kv->value[k] == 0;
+	    loop assigns i, kl, vl, have_eq, kv->key[0 .. TOKEN_NAME_MAX - 1], kv->value[0 .. TOKEN_NAME_MAX - 1];
 	    loop variant len - i; */
 	for (i = pos; i < len && untrusted_buf[i] != ' '; i++) {
 		uint8_t c = untrusted_buf[i];
+
 		if (!have_eq && c == '=') {
 			have_eq = true;
-			e = i;
-		} else if (!have_eq ? !kv_key_char(c) : !kv_value_char(c))
-			return -1;
+		} else if (!have_eq) {
+			if (!kv_key_char(c) || kl == TOKEN_NAME_MAX)
+				return -1;
+			/*@ assert ascii: (char)c == c; */
+			kv->key[kl++] = (char)c;
+		} else {
+			if (!kv_value_char(c) || vl == TOKEN_NAME_MAX)
+				return -1;
+			/*@ assert ascii: (char)c == c; */
+			kv->value[vl++] = (char)c;
+		}
 	}
-	if (!have_eq || e == pos || e - pos > TOKEN_NAME_MAX || i == e + 1 || i - e - 1 > TOKEN_NAME_MAX)
+	if (kl == 0 || vl == 0)
 		return -1;
-	*eq = e;
 	*end = i;
 	return 0;
 }
 
-/* Whether the key buf[off .. off+n) is one of the first `count` keys. */
-/*@ requires count <= ADMIN_KV_MAX;
-    requires \valid_read(koff + (0 .. ADMIN_KV_MAX - 1)) && \valid_read(klen + (0 .. ADMIN_KV_MAX - 1));
-    requires \forall integer k; 0 <= k < count ==> \valid_read(untrusted_buf + (koff[k] .. koff[k] + klen[k] - 1));
-    requires \valid_read(untrusted_buf + (off .. off + n - 1));
-    assigns \nothing; */
-static bool key_seen(const uint8_t *untrusted_buf, const size_t *koff, const size_t *klen, size_t count,
-		     size_t off, size_t n)
+/* Whether a and b hold the same key: the whole arrays, NUL padding
+ * included (a key holds no NUL, so equal arrays are equal keys).  By
+ * value: admin_kv_parse()'s pairs never have their address taken, so WP
+ * reasons about them as plain values. */
+/*@ assigns \nothing; */
+static bool same_key(struct admin_kv a, struct admin_kv b)
 {
-	/*@ loop invariant bound: 0 <= k <= count;
+	/*@ loop invariant bound: 0 <= k <= TOKEN_NAME_MAX + 1;
 	    loop assigns k;
-	    loop variant count - k; */
-	for (size_t k = 0; k < count; k++)
-		if (klen[k] == n && span_eq(untrusted_buf + koff[k], untrusted_buf + off, n))
-			return true;
-	return false;
+	    loop variant TOKEN_NAME_MAX + 1 - k; */
+	for (size_t k = 0; k <= TOKEN_NAME_MAX; k++)
+		if (a.key[k] != b.key[k])
+			return false;
+	return true;
 }
 
 /*@ requires buf_readable: \valid_read(untrusted_buf + (0 .. len - 1));
@@ -304,54 +306,44 @@ static bool key_seen(const uint8_t *untrusted_buf, const size_t *koff, const siz
     requires \separated(untrusted_buf + (0 .. len - 1), out + (0 .. ADMIN_KV_MAX - 1));
     assigns out[0 .. ADMIN_KV_MAX - 1];
     ensures range: -1 <= \result <= (int)ADMIN_KV_MAX;
-    ensures pairs: \forall integer i; 0 <= i < \result ==>
-      cstr_ok(&out[i].key[0], TOKEN_NAME_MAX + 1) && cstr_ok(&out[i].value[0], TOKEN_NAME_MAX + 1); */
+    ensures pairs: \forall integer i; 0 <= i < \result ==> kv_sane(out[i]); */
 int admin_kv_parse(const uint8_t *untrusted_buf, size_t len, struct admin_kv out[ADMIN_KV_MAX])
 {
-	size_t koff[ADMIN_KV_MAX], klen[ADMIN_KV_MAX], voff[ADMIN_KV_MAX], vlen[ADMIN_KV_MAX];
-	size_t n = 0, pos = 0;
+	/* Zeroed although every pair is written whole: Eva, which does not
+	 * know which pairs are filled, then sees no uninitialised read. */
+	struct admin_kv kv[ADMIN_KV_MAX] = { 0 }, cur;
+	size_t n = 0, pos = 0, end = 0;
 
 	if (len == 0)
 		return 0;
-	/* Pass 1: find and check every pair. */
+	/* Every pair, checked, into kv[]; out is written once all are. */
 	/*@ loop invariant bound: pos < len && n <= ADMIN_KV_MAX;
-	    loop invariant lengths: \forall integer i; 0 <= i < n ==>
-	      1 <= klen[i] <= TOKEN_NAME_MAX && 1 <= vlen[i] <= TOKEN_NAME_MAX &&
-	      koff[i] + klen[i] < voff[i] && voff[i] + vlen[i] < pos;
-	    loop assigns pos, n, koff[0 .. ADMIN_KV_MAX - 1], klen[0 .. ADMIN_KV_MAX - 1],
-	                 voff[0 .. ADMIN_KV_MAX - 1], vlen[0 .. ADMIN_KV_MAX - 1];
+	    loop invariant sane: \forall integer j; 0 <= j < n ==> kv_sane(kv[j]);
+	    loop assigns pos, n, end, cur, kv[0 .. ADMIN_KV_MAX - 1];
 	    loop variant len - pos; */
 	while (pos <= len) {
-		size_t eq = 0, end = 0;
-
 		if (n == ADMIN_KV_MAX)
 			return -1;
-		if (kv_pair(untrusted_buf, len, pos, &eq, &end) < 0)
+		if (kv_pair(untrusted_buf, len, pos, &cur, &end) < 0)
 			return -1;
-		koff[n] = pos;
-		klen[n] = eq - pos;
-		voff[n] = eq + 1;
-		vlen[n] = end - eq - 1;
-		if (key_seen(untrusted_buf, koff, klen, n, koff[n], klen[n]))
-			return -1;
-		n++;
+		/*@ loop invariant bound: 0 <= j <= n;
+		    loop assigns j;
+		    loop variant n - j; */
+		for (size_t j = 0; j < n; j++)
+			if (same_key(kv[j], cur))
+				return -1;
+		kv[n++] = cur;
 		if (end == len)
 			break;
 		pos = end + 1;          /* skip the single space */
 		if (pos == len)
 			return -1;      /* trailing space */
 	}
-	/* Pass 2: all valid, copy out. */
 	/*@ loop invariant bound: 0 <= i <= n;
-	    loop invariant keys: \forall integer j; 0 <= j < i ==> out[j].key[klen[j]] == 0;
-	    loop invariant values: \forall integer j; 0 <= j < i ==> out[j].value[vlen[j]] == 0;
+	    loop invariant copied: \forall integer j; 0 <= j < i ==> kv_sane(out[j]);
 	    loop assigns i, out[0 .. n - 1];
 	    loop variant n - i; */
-	for (size_t i = 0; i < n; i++) {
-		bytes_copy_str(out[i].key, untrusted_buf + koff[i], klen[i]);
-		bytes_copy_str(out[i].value, untrusted_buf + voff[i], vlen[i]);
-	}
-	/*@ assert keys: \forall integer j; 0 <= j < n ==> cstr_ok(&out[j].key[0], TOKEN_NAME_MAX + 1); */
-	/*@ assert values: \forall integer j; 0 <= j < n ==> cstr_ok(&out[j].value[0], TOKEN_NAME_MAX + 1); */
+	for (size_t i = 0; i < n; i++)
+		out[i] = kv[i];
 	return (int)n;
 }

@@ -84,7 +84,7 @@ static int decode_name(const uint8_t *w, char *name)
 
 	if (n <= 0 || names_check(NAME_QUBE, w + QO_NAME, (size_t)n) < 0)
 		return -1;
-	bytes_copy_str(name, w + QO_NAME, (size_t)n);
+	bytes_copy_str(name, QUBE_NAME_MAX + 1, w + QO_NAME, (size_t)n);
 	/*@ assert witness: name[n] == 0; */
 	return 0;
 }
@@ -129,7 +129,7 @@ static int decode_qube(const uint8_t *w, bool name_only, struct vmm_qube *q)
 	q->pids_max = v[5];
 	q->shutdown_timeout_s = v[6];
 	q->has_netvm = v[7] != 0;
-	bytes_copy_str(q->default_user, w + QO_USER, (size_t)ulen);
+	bytes_copy_str(q->default_user, USER_NAME_MAX + 1, w + QO_USER, (size_t)ulen);
 	/*@ assert witness: q->default_user[ulen] == 0; */
 	return 0;
 }

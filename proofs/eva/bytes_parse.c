@@ -1,5 +1,5 @@
 /* Eva driver: bytes_copy_str of attacker bytes, of every length the
- * parsers copy, into a buffer one larger.
+ * parsers copy, into an array of every size above it.
  * eva-files: lib/bytes_parse.c */
 #include "eva_input.h"
 #include "lib/bytes_parse.h"
@@ -9,9 +9,10 @@
 int main(void)
 {
 	static char dst[COPY_MAX + 1];
-	size_t len;
+	size_t len, size;
 	const uint8_t *buf = eva_untrusted(COPY_MAX, &len);
 
-	bytes_copy_str(dst, buf, len);
+	size = Frama_C_unsigned_long_interval(len + 1, COPY_MAX + 1);
+	bytes_copy_str(dst, size, buf, len);
 	return 0;
 }

@@ -11,6 +11,14 @@ static int parse(const char *buf, size_t len, struct admin_request *r)
 	return admin_request_parse((const uint8_t *)buf, len, r);
 }
 
+static int all_nul(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != '\0')
+			return 0;
+	return 1;
+}
+
 #define REQ(lit) lit, sizeof(lit) - 1
 #define KV(s) admin_kv_parse((const uint8_t *)(s), strlen(s), kv)
 
@@ -34,6 +42,12 @@ int main(void)
 	CHECK(r.payload_len == 4);
 	CHECK(parse(REQ("dom0\0admin.x\0\0\0"), &r) == 0);
 	CHECK_STR(r.dest, "");
+	/* Accepted fields are NUL-padded to the end of their arrays: nothing
+	 * of what *out held before survives after the string. */
+	memset(&r, 0x5a, sizeof(r));
+	CHECK(parse(REQ("dom0\0admin.vm.List\0work\0a\0"), &r) == 0);
+	CHECK(all_nul(r.source + 4, sizeof(r.source) - 4) && all_nul(r.method + 13, sizeof(r.method) - 13));
+	CHECK(all_nul(r.dest + 4, sizeof(r.dest) - 4) && all_nul(r.arg + 1, sizeof(r.arg) - 1));
 
 	memset(&sentinel, 0x5a, sizeof(sentinel));
 	r = sentinel;
@@ -90,6 +104,27 @@ int main(void)
 		CHECK(KV("Name=a") == -1);
 		CHECK(KV("name=a;b") == -1);
 		CHECK(KV("name=a\nlabel=b") == -1);
+		/* Keys and values of TOKEN_NAME_MAX bytes, and one more. */
+		{
+			char big[2 * (TOKEN_NAME_MAX + 1) + 2];
+
+			memset(big, 'k', TOKEN_NAME_MAX);
+			big[TOKEN_NAME_MAX] = '=';
+			memset(big + TOKEN_NAME_MAX + 1, 'v', TOKEN_NAME_MAX);
+			big[2 * TOKEN_NAME_MAX + 1] = '\0';
+			CHECK(KV(big) == 1);
+			CHECK(strlen(kv[0].key) == TOKEN_NAME_MAX && strlen(kv[0].value) == TOKEN_NAME_MAX);
+			big[2 * TOKEN_NAME_MAX + 1] = 'v';
+			big[2 * TOKEN_NAME_MAX + 2] = '\0';
+			CHECK(KV(big) == -1);
+			memset(big, 'k', TOKEN_NAME_MAX + 1);
+			big[TOKEN_NAME_MAX + 1] = '=';
+			big[TOKEN_NAME_MAX + 2] = 'v';
+			big[TOKEN_NAME_MAX + 3] = '\0';
+			CHECK(KV(big) == -1);
+		}
+		CHECK(KV("a=1 a_b=2 a=3") == -1);
+		CHECK(KV("name=a=b") == -1);
 		CHECK(KV("a=1 b=2 c=3 d=4 e=5 f=6 g=7 h=8 i=9 j=1 k=1 l=1 m=1 n=1 o=1 "
 						      "p=1 q=1 r=1 s=1 t=1 u=1 v=1 w=1 x=1 y=1 z=1 aa=1 ab=1 ac=1 "
 						      "ad=1 ae=1 af=1 ag=1") == -1);
