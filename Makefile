@@ -61,9 +61,9 @@ image: deps all
 	@./image/build.sh $(BUILD)
 # One boot running tests/xen/system.sh in dom0; the demo's story on Xen.
 test-xen: image
-	@BULKHEAD_BUILD=$(abspath $(BUILD)) ./tests/xen/boot.sh -t 560 tests/xen/system.sh $(BUILD)/tests/fake-agent
+	@BULKHEAD_BUILD=$(abspath $(BUILD)) ./tests/xen/boot.sh -t 840 tests/xen/system.sh $(BUILD)/tests/fake-agent
 demo-xen: image
-	@BULKHEAD_BUILD=$(abspath $(BUILD)) ./tests/xen/boot.sh -t 560 -s tests/xen/demo.sh
+	@BULKHEAD_BUILD=$(abspath $(BUILD)) ./tests/xen/boot.sh -t 840 -s tests/xen/demo.sh
 
 run: all
 	@mkdir -p $(or $(BULKHEAD_ROOT),$(CURDIR)/var)

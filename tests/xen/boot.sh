@@ -9,7 +9,8 @@
 #   FILE     extra files copied into /bhtest/
 #   -i       the image (default: $BULKHEAD_BUILD/image, else build/image)
 #   -t       QEMU's time limit (default 300); dom0's watchdog powers off
-#            15 s before it, so a hung test still leaves its log whole
+#            60 s before it (dom0 starts counting late), so a hung test
+#            still leaves its log whole
 #   -m       QEMU's memory in MiB (default 1536; dom0 has 512 of it)
 #   -l       the serial log (default: a new file under $TMPDIR)
 #   -s       show what the script prints, live (make demo-xen)
@@ -38,7 +39,7 @@ done
 shift $((OPTIND - 1))
 [ $# -ge 1 ] && [ -f "$1" ] || usage
 case $limit$mem in *[!0-9]*) usage ;; esac
-[ "$limit" -ge 60 ] || { echo "boot.sh: -t below 60 s cannot even boot" >&2; exit 2; }
+[ "$limit" -ge 120 ] || { echo "boot.sh: -t below 120 s cannot even boot" >&2; exit 2; }
 script=$1
 shift
 
@@ -83,7 +84,7 @@ case $image$work in *,*) echo "boot.sh: paths must not contain ',' (QEMU's -init
 # with QEMU 7.2's TCG AVX, programs in dom0 and in qubes crashed at random
 # (heap corruption, ld.so assertions) once two domains ran.
 xen_cmd="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M dom0_max_vcpus=1 loglvl=all guest_loglvl=all bootscrub=0"
-dom0_cmd="console=hvc0 earlyprintk=xen panic=-1 loglevel=4 bh.watchdog=$((limit - 15))"
+dom0_cmd="console=hvc0 earlyprintk=xen panic=-1 loglevel=4 bh.watchdog=$((limit - 60))"
 start=$(date +%s.%N)
 timeout -k 5 "$limit" "$qemu" -accel tcg,thread=multi -cpu max,-smap,-smep,-avx,-avx2 -m "$mem" -smp 2 \
 	-machine pc -display none -monitor none -no-reboot -serial "file:$log" \
