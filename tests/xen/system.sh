@@ -44,7 +44,8 @@ for q in work personal; do
 	done
 done
 # dom0 -> qube over a vchan: the agent answers, the name comes from xenstore.
-check_is run_hostname work qvm-run --no-autostart --pass-io work hostname
+# Every qrexec check below needs this one: stop at its failure, with logs.
+check_is run_hostname work qvm-run --no-autostart --pass-io work hostname || { logs; exit 1; }
 # A qube reads its own configuration in xenstore, not another's.
 pdom=$(xl domid personal 2>/dev/null)
 check_is xenstore_own work qvm-run --no-autostart -p work 'xenstore-read bulkhead/name'
