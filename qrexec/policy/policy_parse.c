@@ -1,7 +1,14 @@
 /* Line parser of qrexec policy files.  Reject, never repair: a line that
  * is not exactly valid is refused with the first reason found, and the
- * caller refuses the whole policy.  Each function has one loop; the line
- * is validated into a local struct and copied to *out on its last line. */
+ * caller refuses the whole policy.  Each function has one loop.  The line
+ * is parsed into *out, cleared first; a rejected line puts *out back.
+ *
+ * The line is split into fields (offsets), and each field is copied to
+ * the start of an array of its own before it is looked at (field_get):
+ * the checks below then read b[0 .. n) of a POLICY_LINE_MAX array, which
+ * Eva sees in bounds without relating an offset to a length.  Validators
+ * return the length they accepted, so the copies' bounds are visible at
+ * the copy. */
 #include "qrexec/policy/policy_parse.h"
 
 #include <string.h>
@@ -11,16 +18,50 @@
 /*@ predicate p_alnum(integer c) = ('a' <= c <= 'z') || ('A' <= c <= 'Z') || ('0' <= c <= '9'); */
 /*@ predicate p_service_char(integer c) = p_alnum(c) || c == '.' || c == '_' || c == '-'; */
 /*@ predicate p_path_char(integer c) = p_service_char(c) || c == '+' || c == '/'; */
-/* The fields split_fields() found: n (offset, length) pairs inside buf. */
-/*@ predicate fields_ok(uint8_t *buf, size_t *off, size_t *flen, integer n) =
-      \valid_read(off + (0 .. n - 1)) && \valid_read(flen + (0 .. n - 1)) &&
-      \forall integer k; 0 <= k < n ==>
-        flen[k] >= 1 && off[k] + flen[k] <= POLICY_LINE_MAX &&
-        \valid_read(buf + (off[k] .. off[k] + flen[k] - 1)); */
 /* What a caller may rely on in an accepted token: its value is
  * NUL-terminated at its length, within its array. */
 /*@ predicate tok_sane(struct policy_token *t) =
       t->len <= POLICY_TOKEN_VALUE_MAX && t->value[t->len] == 0; */
+/* What a caller may rely on in an accepted line: every string field is
+ * NUL-terminated at its length, within its array.  Fields a line does not
+ * set keep the zeroes they start with ("" and length 0), which qualify.
+ * (The charsets are proved of the bytes service_len(), arg_len() and
+ * path_len() accept; restating them here, quantified, made the frame
+ * goals of the callers time out.) */
+/*@ predicate service_sane(struct policy_line *l) =
+      l->service_len <= POLICY_SERVICE_MAX && l->service[l->service_len] == 0;
+    predicate arg_sane(struct policy_line *l) =
+      l->arg_len <= POLICY_ARG_MAX && l->arg[l->arg_len] == 0; */
+/*@ predicate path_sane(struct policy_line *l) =
+      l->path_len <= POLICY_PATH_TOKEN_MAX && l->path[l->path_len] == 0; */
+/*@ predicate user_sane(struct policy_line *l) =
+      l->user_len <= USER_NAME_MAX && l->user[l->user_len] == 0;
+    predicate action_sane(struct policy_line *l) =
+      tok_sane(&l->redirect) && tok_sane(&l->default_target) && user_sane(l); */
+/*@ predicate line_sane(struct policy_line *l) =
+      service_sane(l) && arg_sane(l) && path_sane(l) && action_sane(l) &&
+      tok_sane(&l->source) && tok_sane(&l->target); */
+/* The fields of a line: bytes [off[k], end[k]) of line, for k < n.
+ * translate: a compat rule line, whose '$' reads as '@'. */
+struct fields {
+	const uint8_t *line;
+	bool translate;
+	size_t n;
+	size_t off[POLICY_FIELDS_MAX];
+	size_t end[POLICY_FIELDS_MAX];
+};
+
+/* One field (or part of one), at the start of its own array. */
+struct field {
+	size_t n;
+	uint8_t b[POLICY_LINE_MAX];
+};
+
+/*@ predicate fields_ok(struct fields *fs) =
+      fs->n <= POLICY_FIELDS_MAX &&
+      \forall integer k; 0 <= k < fs->n ==>
+        fs->off[k] < fs->end[k] <= POLICY_LINE_MAX &&
+        \valid_read(fs->line + (fs->off[k] .. fs->end[k] - 1)); */
 
 /*@ assigns \nothing;
     ensures \result <==> is_ws(c); */
@@ -102,75 +143,77 @@ static void copy_str(char *dst, const uint8_t *src, size_t n)
 	dst[n] = '\0';
 }
 
+/* n if p[0 .. n) is a service name, else -1. */
 /*@ requires \valid_read(p + (0 .. n - 1));
     assigns \nothing;
     behavior ok:
       assumes 1 <= n <= POLICY_SERVICE_MAX && \forall integer k; 0 <= k < n ==> p_service_char(p[k]);
-      ensures \result;
+      ensures \result == n;
     behavior bad:
       assumes !(1 <= n <= POLICY_SERVICE_MAX && \forall integer k; 0 <= k < n ==> p_service_char(p[k]));
-      ensures !\result;
+      ensures \result == -1;
     complete behaviors;
     disjoint behaviors; */
-static bool service_ok(const uint8_t *p, size_t n)
+static int service_len(const uint8_t *p, size_t n)
 {
 	if (n == 0 || n > POLICY_SERVICE_MAX)
-		return false;
+		return -1;
 	/*@ loop invariant 0 <= i <= n;
 	    loop invariant \forall integer k; 0 <= k < i ==> p_service_char(p[k]);
 	    loop assigns i;
 	    loop variant n - i; */
 	for (size_t i = 0; i < n; i++)
 		if (!service_char(p[i]))
-			return false;
-	return true;
+			return -1;
+	return (int)n;
 }
 
-/* "+" followed by 0..POLICY_ARG_MAX chars of the RPC charset ('+' included). */
+/* "+" followed by 0..POLICY_ARG_MAX chars of the RPC charset ('+'
+ * included): the argument's length (n - 1), else -1. */
 /*@ requires \valid_read(p + (0 .. n - 1));
     assigns \nothing;
-    ensures \result ==> 1 <= n <= POLICY_ARG_MAX + 1 && p[0] == '+';
-    ensures charset: \result ==> \forall integer k; 1 <= k < n ==> p_service_char(p[k]) || p[k] == '+'; */
-static bool arg_ok(const uint8_t *p, size_t n)
+    ensures \result == -1 || (\result == n - 1 && 1 <= n <= POLICY_ARG_MAX + 1 && p[0] == '+');
+    ensures charset: \result >= 0 ==> \forall integer k; 1 <= k < n ==> p_service_char(p[k]) || p[k] == '+'; */
+static int arg_len(const uint8_t *p, size_t n)
 {
 	if (n == 0 || n > POLICY_ARG_MAX + 1 || p[0] != '+')
-		return false;
+		return -1;
 	/*@ loop invariant 1 <= i <= n;
 	    loop invariant charset: \forall integer k; 1 <= k < i ==> p_service_char(p[k]) || p[k] == '+';
 	    loop assigns i;
 	    loop variant n - i; */
 	for (size_t i = 1; i < n; i++)
 		if (!service_char(p[i]) && p[i] != '+')
-			return false;
-	return true;
+			return -1;
+	return (int)(n - 1);
 }
 
 /* 1..POLICY_PATH_TOKEN_MAX chars of [A-Za-z0-9._+/-] with no ".."
- * component: includes cannot climb out of the tree they name. */
+ * component (includes cannot climb out of the tree they name): n, else -1. */
 /*@ requires \valid_read(p + (0 .. n - 1));
     assigns \nothing;
-    ensures \result ==> 1 <= n <= POLICY_PATH_TOKEN_MAX;
-    ensures charset: \result ==> \forall integer k; 0 <= k < n ==> p_path_char(p[k]); */
-static bool path_ok(const uint8_t *p, size_t n)
+    ensures \result == -1 || (\result == n && 1 <= n <= POLICY_PATH_TOKEN_MAX);
+    ensures charset: \result >= 0 ==> \forall integer k; 0 <= k < n ==> p_path_char(p[k]); */
+static int path_len(const uint8_t *p, size_t n)
 {
 	size_t comp = 0;   /* start of the current component */
 
 	if (n == 0 || n > POLICY_PATH_TOKEN_MAX)
-		return false;
+		return -1;
 	/*@ loop invariant 0 <= comp <= i <= n + 1;
 	    loop invariant charset: \forall integer k; 0 <= k < i && k < n ==> p_path_char(p[k]);
 	    loop assigns i, comp;
 	    loop variant n + 1 - i; */
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && !path_char(p[i]))
-			return false;
+			return -1;
 		if (i == n || p[i] == '/') {
 			if (i - comp == 2 && p[comp] == '.' && p[comp + 1] == '.')
-				return false;
+				return -1;
 			comp = i + 1;
 		}
 	}
-	return true;
+	return (int)n;
 }
 
 /*@ requires \valid_read(p + (0 .. n - 1));
@@ -272,7 +315,9 @@ int policy_token_parse(const uint8_t *buf, size_t len, enum policy_tok_place pla
 	size_t vn = len - skip;
 	bool ok;
 
-	if (kind == PTOK_NONE || !kind_allowed(kind, place))
+	/* Every value longer than the array is refused below anyway (names,
+	 * tags and classes are shorter); refusing it first bounds vn for Eva. */
+	if (kind == PTOK_NONE || !kind_allowed(kind, place) || vn > POLICY_TOKEN_VALUE_MAX)
 		return -1;
 	switch (kind) {
 	case PTOK_NAME:
@@ -291,7 +336,7 @@ int policy_token_parse(const uint8_t *buf, size_t len, enum policy_tok_place pla
 		vn = 0;
 		break;
 	}
-	if (!ok || vn > POLICY_TOKEN_VALUE_MAX)
+	if (!ok)
 		return -1;
 	out->kind = (uint8_t)kind;
 	out->len = (uint8_t)vn;
@@ -337,64 +382,119 @@ size_t policy_line_length(const uint8_t *buf, size_t len, size_t off)
 	return i - off;
 }
 
-/* Splits buf[0..len) at whitespace into at most POLICY_FIELDS_MAX fields;
- * every other byte must be printable ASCII.  Returns the number of fields
- * or a negative error. */
-/*@ requires \valid_read(buf + (0 .. len - 1));
-    requires \valid(off + (0 .. POLICY_FIELDS_MAX - 1));
-    requires \valid(flen + (0 .. POLICY_FIELDS_MAX - 1));
-    requires \separated(off + (0 .. POLICY_FIELDS_MAX - 1), flen + (0 .. POLICY_FIELDS_MAX - 1));
-    assigns off[0 .. POLICY_FIELDS_MAX - 1], flen[0 .. POLICY_FIELDS_MAX - 1];
-    ensures \result <= (int)POLICY_FIELDS_MAX;
-    ensures errors: \result < 0 ==> \result == PPARSE_EBYTE || \result == PPARSE_EFIELDS;
-    ensures \result >= 0 ==> \forall integer k; 0 <= k < \result ==>
-        flen[k] >= 1 && off[k] + flen[k] <= len; */
-static int split_fields(const uint8_t *buf, size_t len, size_t off[POLICY_FIELDS_MAX],
-			size_t flen[POLICY_FIELDS_MAX])
+/*@ assigns \nothing;
+    ensures \result <==> (is_ws(c) || (comma && c == ',')); */
+static bool is_sep(uint8_t c, bool comma)
 {
-	size_t n = 0;
-	bool in_field = false;
+	return is_ws(c) || (comma && c == ',');
+}
 
-	/*@ loop invariant 0 <= i <= len;
-	    loop invariant 0 <= n <= POLICY_FIELDS_MAX;
-	    loop invariant in_field ==> n >= 1 && off[n - 1] + flen[n - 1] == i;
-	    loop invariant \forall integer k; 0 <= k < n ==> flen[k] >= 1 && off[k] + flen[k] <= i;
-	    loop assigns i, n, in_field, off[0 .. POLICY_FIELDS_MAX - 1], flen[0 .. POLICY_FIELDS_MAX - 1];
+/* End of the field that starts at line[from]: the first separator or
+ * byte outside printable ASCII after it, or len. */
+/*@ requires from < len;
+    requires \valid_read(line + (0 .. len - 1));
+    assigns \nothing;
+    ensures from < \result <= len; */
+static size_t field_end(const uint8_t *line, size_t from, size_t len, bool comma)
+{
+	size_t i;
+
+	/*@ loop invariant from < i <= len;
+	    loop assigns i;
 	    loop variant len - i; */
-	for (size_t i = 0; i < len; i++) {
-		uint8_t c = buf[i];
+	for (i = from + 1; i < len; i++)
+		if (is_sep(line[i], comma) || line[i] < 0x21 || line[i] > 0x7e)
+			break;
+	return i;
+}
 
-		if (is_ws(c)) {
-			in_field = false;
+/* Splits line[from .. len) at whitespace (and, when comma, at ',') into
+ * at most POLICY_FIELDS_MAX fields of *fs; every other byte must be
+ * printable ASCII.  Returns 0, or PPARSE_EBYTE or PPARSE_EFIELDS for the
+ * first byte that is wrong. */
+/*@ requires from <= len <= POLICY_LINE_MAX;
+    requires \valid_read(line + (0 .. len - 1));
+    requires \valid(fs);
+    assigns fs->n, fs->off[0 .. POLICY_FIELDS_MAX - 1], fs->end[0 .. POLICY_FIELDS_MAX - 1];
+    ensures errors: \result == 0 || \result == PPARSE_EBYTE || \result == PPARSE_EFIELDS;
+    ensures fields: \result == 0 ==> fs->n <= POLICY_FIELDS_MAX && \forall integer k; 0 <= k < fs->n ==>
+        from <= fs->off[k] < fs->end[k] <= len; */
+static int split_fields(const uint8_t *line, size_t from, size_t len, bool comma, struct fields *fs)
+{
+	size_t i = from, n = 0;
+
+	/*@ loop invariant from <= i <= len;
+	    loop invariant 0 <= n <= POLICY_FIELDS_MAX;
+	    loop invariant \forall integer k; 0 <= k < n ==> from <= fs->off[k] < fs->end[k] <= i;
+	    loop assigns i, n, fs->off[0 .. POLICY_FIELDS_MAX - 1], fs->end[0 .. POLICY_FIELDS_MAX - 1];
+	    loop variant len - i; */
+	while (i < len) {
+		if (is_sep(line[i], comma)) {
+			i++;
 			continue;
 		}
-		if (c < 0x21 || c > 0x7e)
+		if (line[i] < 0x21 || line[i] > 0x7e)
 			return PPARSE_EBYTE;
-		if (!in_field) {
-			if (n == POLICY_FIELDS_MAX)
-				return PPARSE_EFIELDS;
-			off[n] = i;
-			flen[n] = 0;
-			n++;
-			in_field = true;
-		}
-		flen[n - 1]++;
+		if (n == POLICY_FIELDS_MAX)
+			return PPARSE_EFIELDS;
+		fs->off[n] = i;
+		i = field_end(line, i, len, comma);
+		fs->end[n] = i;
+		n++;
 	}
-	return (int)n;
+	fs->n = n;
+	return 0;
+}
+
+/* *f = src[from .. to), with '$' read as '@' when translate. */
+/*@ requires from <= to <= POLICY_LINE_MAX;
+    requires \valid_read(src + (from .. to - 1));
+    requires \valid(f);
+    assigns f->n, f->b[0 .. POLICY_LINE_MAX - 1];
+    ensures length: f->n == to - from; */
+static void field_copy(const uint8_t *src, size_t from, size_t to, bool translate, struct field *f)
+{
+	size_t i = 0;
+
+	/* "i < POLICY_LINE_MAX" never ends the loop (to - from is at most
+	 * that); it states the bound of f->b where f->b is written. */
+	/*@ loop invariant from <= j <= to;
+	    loop invariant i == j - from;
+	    loop assigns i, j, f->b[0 .. POLICY_LINE_MAX - 1];
+	    loop variant to - j; */
+	for (size_t j = from; j < to && i < POLICY_LINE_MAX; j++, i++)
+		f->b[i] = translate && src[j] == '$' ? '@' : src[j];
+	f->n = i;
+}
+
+/* *f = field k of the line. */
+/*@ requires \valid_read(fs) && fields_ok(fs);
+    requires k < fs->n;
+    requires \valid(f);
+    requires \separated(f, fs);
+    assigns f->n, f->b[0 .. POLICY_LINE_MAX - 1];
+    ensures length: 1 <= f->n <= POLICY_LINE_MAX; */
+static void field_get(const struct fields *fs, size_t k, struct field *f)
+{
+	field_copy(fs->line, fs->off[k], fs->end[k], fs->translate, f);
 }
 
 /* One key=value parameter of an action into *l. */
-/*@ requires \valid_read(p + (0 .. n - 1));
+/*@ requires n <= POLICY_LINE_MAX;
+    requires \valid_read(p + (0 .. n - 1));
     requires \valid(l);
     requires \separated(p + (0 .. n - 1), l);
+    requires tok_sane(&l->redirect) && tok_sane(&l->default_target) && user_sane(l);
     assigns l->params, l->redirect, l->default_target, l->user_len,
             l->user[0 .. USER_NAME_MAX], l->notify, l->autostart;
-    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE; */
+    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
+    ensures redirect: \result == 0 ==> tok_sane(&l->redirect);
+    ensures default_target: \result == 0 ==> tok_sane(&l->default_target);
+    ensures user: \result == 0 ==> user_sane(l); */
 static int parse_param(const uint8_t *p, size_t n, struct policy_line *l)
 {
+	struct field v = { 0 };
 	size_t eq = 0;
-	const uint8_t *v;
-	size_t vn;
 	unsigned bit;
 	uint8_t allowed;
 
@@ -405,8 +505,7 @@ static int parse_param(const uint8_t *p, size_t n, struct policy_line *l)
 		eq++;
 	if (eq == n || eq == 0)
 		return PPARSE_EPARAM;
-	v = p + eq + 1;
-	vn = n - eq - 1;
+	field_copy(p, eq + 1, n, false, &v);
 	if (EQ(p, eq, "target"))
 		bit = PPARAM_TARGET;
 	else if (EQ(p, eq, "default_target"))
@@ -428,23 +527,26 @@ static int parse_param(const uint8_t *p, size_t n, struct policy_line *l)
 		return PPARSE_EPARAM_REPEAT;
 	switch (bit) {
 	case PPARAM_TARGET:
-		if (policy_token_parse(v, vn, PPLACE_REDIRECT, &l->redirect) != 0)
+		if (policy_token_parse(v.b, v.n, PPLACE_REDIRECT, &l->redirect) != 0)
 			return PPARSE_EREDIRECT;
 		break;
 	case PPARAM_DEFAULT_TARGET:
-		if (policy_token_parse(v, vn, PPLACE_REDIRECT, &l->default_target) != 0)
+		if (policy_token_parse(v.b, v.n, PPLACE_REDIRECT, &l->default_target) != 0)
 			return PPARSE_EREDIRECT;
 		break;
 	case PPARAM_USER:
-		if (names_check(NAME_USER, v, vn) != 0)
+		/* names_check() refuses a longer name too; the bound is said
+		 * here, where the array is written. */
+		if (v.n > USER_NAME_MAX || names_check(NAME_USER, v.b, v.n) != 0)
 			return PPARSE_EUSER;
-		l->user_len = (uint8_t)vn;
-		copy_str(l->user, v, vn);
+		copy_str(l->user, v.b, v.n);
+		l->user_len = (uint8_t)v.n;
+		/*@ assert user: user_sane(l); */
 		break;
 	default: {
-		bool yes = EQ(v, vn, "yes");
+		bool yes = EQ(v.b, v.n, "yes");
 
-		if (!yes && !EQ(v, vn, "no"))
+		if (!yes && !EQ(v.b, v.n, "no"))
 			return PPARSE_EBOOL;
 		if (bit == PPARAM_NOTIFY)
 			l->notify = yes;
@@ -458,34 +560,55 @@ static int parse_param(const uint8_t *p, size_t n, struct policy_line *l)
 	return 0;
 }
 
-/* The action and its parameters: fields [first, n) of the line. */
-/*@ requires fields_ok((uint8_t *)buf, (size_t *)off, (size_t *)flen, n);
-    requires first < n <= POLICY_FIELDS_MAX;
+/* The enum policy_action of an action word, or -1. */
+/*@ requires \valid_read(p + (0 .. n - 1));
+    assigns \nothing;
+    ensures -1 <= \result <= PACT_ASK; */
+static int action_of(const uint8_t *p, size_t n)
+{
+	if (EQ(p, n, "allow"))
+		return PACT_ALLOW;
+	if (EQ(p, n, "deny"))
+		return PACT_DENY;
+	if (EQ(p, n, "ask"))
+		return PACT_ASK;
+	return -1;
+}
+
+/* The action and its parameters: fields [first, fs->n) of the line. */
+/*@ requires \valid_read(fs) && fields_ok(fs);
+    requires first < fs->n;
     requires \valid(l);
-    requires \separated(buf + (0 .. POLICY_LINE_MAX - 1), l);
+    requires \separated(fs, l);
+    requires tok_sane(&l->redirect) && tok_sane(&l->default_target) && user_sane(l);
     assigns l->action, l->params, l->redirect, l->default_target, l->user_len,
             l->user[0 .. USER_NAME_MAX], l->notify, l->autostart;
-    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE; */
-static int parse_action(const uint8_t *buf, const size_t *off, const size_t *flen,
-			size_t first, size_t n, struct policy_line *l)
+    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
+    ensures redirect: \result == 0 ==> tok_sane(&l->redirect);
+    ensures default_target: \result == 0 ==> tok_sane(&l->default_target);
+    ensures user: \result == 0 ==> user_sane(l); */
+static int parse_action(const struct fields *fs, size_t first, struct policy_line *l)
 {
-	const uint8_t *a = buf + off[first];
+	struct field f = { 0 };
+	int action;
 
-	if (EQ(a, flen[first], "allow"))
-		l->action = PACT_ALLOW;
-	else if (EQ(a, flen[first], "deny"))
-		l->action = PACT_DENY;
-	else if (EQ(a, flen[first], "ask"))
-		l->action = PACT_ASK;
-	else
+	field_get(fs, first, &f);
+	action = action_of(f.b, f.n);
+	if (action < 0)
 		return PPARSE_EACTION;
-	/*@ loop invariant first + 1 <= i <= n;
-	    loop assigns i, l->params, l->redirect, l->default_target, l->user_len,
-            l->user[0 .. USER_NAME_MAX], l->notify, l->autostart;
-	    loop variant n - i; */
-	for (size_t i = first + 1; i < n; i++) {
-		int rc = parse_param(buf + off[i], flen[i], l);
+	l->action = (uint8_t)action;
+	/*@ loop invariant first + 1 <= i <= fs->n;
+	    loop invariant redirect: tok_sane(&l->redirect);
+	    loop invariant default_target: tok_sane(&l->default_target);
+	    loop invariant user: user_sane(l);
+	    loop assigns i, f.n, f.b[0 .. POLICY_LINE_MAX - 1], l->params, l->redirect, l->default_target,
+	            l->user_len, l->user[0 .. USER_NAME_MAX], l->notify, l->autostart;
+	    loop variant fs->n - i; */
+	for (size_t i = first + 1; i < fs->n; i++) {
+		int rc;
 
+		field_get(fs, i, &f);
+		rc = parse_param(f.b, f.n, l);
 		if (rc < 0)
 			return rc;
 	}
@@ -494,136 +617,240 @@ static int parse_action(const uint8_t *buf, const size_t *off, const size_t *fle
 	return 0;
 }
 
-/* SERVICE and ARGUMENT fields (of a rule or of !include-service). */
-/*@ requires \valid_read(s + (0 .. sn - 1));
-    requires \valid_read(a + (0 .. an - 1));
+/* SERVICE and ARGUMENT: fields k and k + 1 (of a rule or of !include-service). */
+/*@ requires \valid_read(fs) && fields_ok(fs);
+    requires k + 1 < fs->n;
     requires \valid(l);
-    requires \separated(s + (0 .. sn - 1), l);
-    requires \separated(a + (0 .. an - 1), l);
+    requires \separated(fs, l);
     assigns l->any_service, l->service_len, l->service[0 .. POLICY_SERVICE_MAX],
             l->any_arg, l->arg_len, l->arg[0 .. POLICY_ARG_MAX];
-    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE; */
-static int parse_service_arg(const uint8_t *s, size_t sn, const uint8_t *a, size_t an,
-			     struct policy_line *l)
+    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
+    ensures service_sane: \result == 0 ==> service_sane(l);
+    ensures arg_sane: \result == 0 ==> arg_sane(l); */
+static int parse_service_arg(const struct fields *fs, size_t k, struct policy_line *l)
 {
-	bool any_s = EQ(s, sn, "*"), any_a = EQ(a, an, "*");
+	struct field s = { 0 }, a = { 0 };
+	bool any_s, any_a;
+	int sn, an;
 
-	if (!any_s && !service_ok(s, sn))
+	field_get(fs, k, &s);
+	field_get(fs, k + 1, &a);
+	any_s = EQ(s.b, s.n, "*");
+	any_a = EQ(a.b, a.n, "*");
+	sn = any_s ? 0 : service_len(s.b, s.n);
+	if (sn < 0)
 		return PPARSE_ESERVICE;
-	if (!any_a && !arg_ok(a, an))
+	an = any_a ? 0 : arg_len(a.b, a.n);
+	if (an < 0)
 		return PPARSE_EARG;
 	if (any_s && !any_a)
 		return PPARSE_EWILDARG;
 	l->any_service = any_s;
-	l->service_len = any_s ? 0 : (uint8_t)sn;
-	copy_str(l->service, s, any_s ? 0 : sn);
+	l->service_len = (uint8_t)sn;
+	copy_str(l->service, s.b, (size_t)sn);
 	l->any_arg = any_a;
-	l->arg_len = any_a ? 0 : (uint8_t)(an - 1);
-	copy_str(l->arg, a + 1, any_a ? 0 : an - 1);
+	l->arg_len = (uint8_t)an;
+	copy_str(l->arg, a.b + 1, (size_t)an);
 	return 0;
 }
 
-/*@ requires \valid_read(p + (0 .. n - 1));
+/* The path of an include: field k. */
+/*@ requires \valid_read(fs) && fields_ok(fs);
+    requires k < fs->n;
     requires \valid(l);
-    requires \separated(p + (0 .. n - 1), l);
+    requires \separated(fs, l);
     assigns l->path_len, l->path[0 .. POLICY_PATH_TOKEN_MAX];
-    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE; */
-static int parse_path(const uint8_t *p, size_t n, struct policy_line *l)
+    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
+    ensures sane: \result == 0 ==> path_sane(l); */
+static int parse_path(const struct fields *fs, size_t k, struct policy_line *l)
 {
-	if (!path_ok(p, n))
+	struct field p = { 0 };
+	int n;
+
+	field_get(fs, k, &p);
+	n = path_len(p.b, p.n);
+	if (n < 0)
 		return PPARSE_EPATH;
 	l->path_len = (uint16_t)n;
-	copy_str(l->path, p, n);
+	copy_str(l->path, p.b, (size_t)n);
 	return 0;
 }
 
-/*@ requires fields_ok((uint8_t *)buf, (size_t *)off, (size_t *)flen, n);
-    requires 1 <= n <= POLICY_FIELDS_MAX;
+/* !include PATH or !include-dir PATH (kind). */
+/*@ requires \valid_read(fs) && fields_ok(fs);
+    requires fs->n == 2;
+    requires kind == PLINE_INCLUDE || kind == PLINE_INCLUDE_DIR;
     requires \valid(l);
-    requires \separated(buf + (0 .. POLICY_LINE_MAX - 1), l);
-    assigns *l;
+    requires \separated(fs, l);
+    requires service_sane(l) && arg_sane(l) && path_sane(l) && user_sane(l);
+    requires tok_sane(&l->source) && tok_sane(&l->target);
+    requires tok_sane(&l->redirect) && tok_sane(&l->default_target);
+    assigns l->kind, l->path_len, l->path[0 .. POLICY_PATH_TOKEN_MAX];
     ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
-    ensures kind: \result == 0 ==> PLINE_INCLUDE <= l->kind <= PLINE_INCLUDE_SERVICE; */
-static int parse_directive(const uint8_t *buf, const size_t *off, const size_t *flen, size_t n,
-			   enum policy_syntax syntax, struct policy_line *l)
+    ensures kind: l->kind == kind;
+    ensures service_sane: \result == 0 ==> service_sane(l);
+    ensures arg_sane: \result == 0 ==> arg_sane(l);
+    ensures path_sane: \result == 0 ==> path_sane(l);
+    ensures user_sane: \result == 0 ==> user_sane(l);
+    ensures source_sane: \result == 0 ==> tok_sane(&l->source);
+    ensures target_sane: \result == 0 ==> tok_sane(&l->target);
+    ensures redirect_sane: \result == 0 ==> tok_sane(&l->redirect);
+    ensures default_target_sane: \result == 0 ==> tok_sane(&l->default_target); */
+static int parse_include(const struct fields *fs, enum policy_line_kind kind, struct policy_line *l)
 {
-	const uint8_t *d = buf + off[0];
-	size_t dn = flen[0];
+	l->kind = (uint8_t)kind;
+	return parse_path(fs, 1, l);
+}
 
-	if (EQ(d, dn, "!include")) {
-		if (n != 2)
+/* !include-service SERVICE +ARG PATH. */
+/*@ requires \valid_read(fs) && fields_ok(fs);
+    requires fs->n == 4;
+    requires \valid(l);
+    requires \separated(fs, l);
+    requires service_sane(l) && arg_sane(l) && path_sane(l) && user_sane(l);
+    requires tok_sane(&l->source) && tok_sane(&l->target);
+    requires tok_sane(&l->redirect) && tok_sane(&l->default_target);
+    assigns l->kind, l->any_service, l->service_len, l->service[0 .. POLICY_SERVICE_MAX],
+            l->any_arg, l->arg_len, l->arg[0 .. POLICY_ARG_MAX],
+            l->path_len, l->path[0 .. POLICY_PATH_TOKEN_MAX];
+    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
+    ensures kind: l->kind == PLINE_INCLUDE_SERVICE;
+    ensures service_sane: \result == 0 ==> service_sane(l);
+    ensures arg_sane: \result == 0 ==> arg_sane(l);
+    ensures path_sane: \result == 0 ==> path_sane(l);
+    ensures user_sane: \result == 0 ==> user_sane(l);
+    ensures source_sane: \result == 0 ==> tok_sane(&l->source);
+    ensures target_sane: \result == 0 ==> tok_sane(&l->target);
+    ensures redirect_sane: \result == 0 ==> tok_sane(&l->redirect);
+    ensures default_target_sane: \result == 0 ==> tok_sane(&l->default_target); */
+static int parse_include_service(const struct fields *fs, struct policy_line *l)
+{
+	int rc;
+
+	l->kind = PLINE_INCLUDE_SERVICE;
+	rc = parse_service_arg(fs, 1, l);
+	if (rc < 0)
+		return rc;
+	return parse_path(fs, 3, l);
+}
+
+/*@ requires \valid_read(fs) && fields_ok(fs);
+    requires 1 <= fs->n;
+    requires \valid(l);
+    requires \separated(fs, l);
+    requires service_sane(l) && arg_sane(l) && path_sane(l) && user_sane(l);
+    requires tok_sane(&l->source) && tok_sane(&l->target);
+    requires tok_sane(&l->redirect) && tok_sane(&l->default_target);
+    assigns l->kind, l->any_service, l->service_len, l->service[0 .. POLICY_SERVICE_MAX],
+            l->any_arg, l->arg_len, l->arg[0 .. POLICY_ARG_MAX],
+            l->path_len, l->path[0 .. POLICY_PATH_TOKEN_MAX];
+    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
+    ensures kind: \result == 0 ==> PLINE_INCLUDE <= l->kind <= PLINE_INCLUDE_SERVICE;
+    ensures service_sane: \result == 0 ==> service_sane(l);
+    ensures arg_sane: \result == 0 ==> arg_sane(l);
+    ensures path_sane: \result == 0 ==> path_sane(l);
+    ensures user_sane: \result == 0 ==> user_sane(l);
+    ensures source_sane: \result == 0 ==> tok_sane(&l->source);
+    ensures target_sane: \result == 0 ==> tok_sane(&l->target);
+    ensures redirect_sane: \result == 0 ==> tok_sane(&l->redirect);
+    ensures default_target_sane: \result == 0 ==> tok_sane(&l->default_target); */
+static int parse_directive(const struct fields *fs, enum policy_syntax syntax, struct policy_line *l)
+{
+	struct field d = { 0 };
+
+	field_get(fs, 0, &d);
+	if (EQ(d.b, d.n, "!include")) {
+		if (fs->n != 2)
 			return PPARSE_EDIRECTIVE_ARGS;
-		l->kind = PLINE_INCLUDE;
-		return parse_path(buf + off[1], flen[1], l);
+		return parse_include(fs, PLINE_INCLUDE, l);
 	}
 	if (syntax == PSYNTAX_COMPAT)
 		return PPARSE_EDIRECTIVE;
-	if (EQ(d, dn, "!include-dir")) {
-		if (n != 2)
+	if (EQ(d.b, d.n, "!include-dir")) {
+		if (fs->n != 2)
 			return PPARSE_EDIRECTIVE_ARGS;
-		l->kind = PLINE_INCLUDE_DIR;
-		return parse_path(buf + off[1], flen[1], l);
+		return parse_include(fs, PLINE_INCLUDE_DIR, l);
 	}
-	if (EQ(d, dn, "!include-service")) {
-		int rc;
-
-		if (n != 4)
+	if (EQ(d.b, d.n, "!include-service")) {
+		if (fs->n != 4)
 			return PPARSE_EDIRECTIVE_ARGS;
-		l->kind = PLINE_INCLUDE_SERVICE;
-		rc = parse_service_arg(buf + off[1], flen[1], buf + off[2], flen[2], l);
-		if (rc < 0)
-			return rc;
-		return parse_path(buf + off[3], flen[3], l);
+		return parse_include_service(fs, l);
 	}
 	return PPARSE_EDIRECTIVE;
 }
 
-/* A rule line: V5 SERVICE +ARG SOURCE TARGET ACTION [params], or compat
- * SOURCE TARGET ACTION [params]. */
-/*@ requires fields_ok((uint8_t *)buf, (size_t *)off, (size_t *)flen, n);
-    requires 1 <= n <= POLICY_FIELDS_MAX;
+/* SOURCE TARGET ACTION [params]: fields f, f + 1, f + 2 .. of a rule. */
+/*@ requires \valid_read(fs) && fields_ok(fs);
+    requires f + 3 <= fs->n;
     requires \valid(l);
-    requires \separated(buf + (0 .. POLICY_LINE_MAX - 1), l);
-    assigns *l;
+    requires \separated(fs, l);
+    requires service_sane(l) && arg_sane(l) && path_sane(l) && user_sane(l);
+    requires tok_sane(&l->source) && tok_sane(&l->target);
+    requires tok_sane(&l->redirect) && tok_sane(&l->default_target);
+    assigns l->kind, l->source, l->target, l->action, l->params, l->redirect, l->default_target,
+            l->user_len, l->user[0 .. USER_NAME_MAX], l->notify, l->autostart;
     ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
-    ensures kind: \result == 0 ==> l->kind == PLINE_RULE; */
-static int parse_rule(const uint8_t *buf, const size_t *off, const size_t *flen, size_t n,
-		      enum policy_syntax syntax, struct policy_line *l)
+    ensures kind: \result == 0 ==> l->kind == PLINE_RULE;
+    ensures service_sane: \result == 0 ==> service_sane(l);
+    ensures arg_sane: \result == 0 ==> arg_sane(l);
+    ensures path_sane: \result == 0 ==> path_sane(l);
+    ensures user_sane: \result == 0 ==> user_sane(l);
+    ensures source_sane: \result == 0 ==> tok_sane(&l->source);
+    ensures target_sane: \result == 0 ==> tok_sane(&l->target);
+    ensures redirect_sane: \result == 0 ==> tok_sane(&l->redirect);
+    ensures default_target_sane: \result == 0 ==> tok_sane(&l->default_target); */
+static int parse_rule_tail(const struct fields *fs, size_t f, struct policy_line *l)
 {
-	size_t f = 0;
-	int rc;
+	struct field t = { 0 };
 
-	if (syntax == PSYNTAX_V5) {
-		if (n < 5)
-			return PPARSE_EFIELDS;
-		rc = parse_service_arg(buf + off[0], flen[0], buf + off[1], flen[1], l);
-		if (rc < 0)
-			return rc;
-		f = 2;
-	} else if (n < 3) {
-		return PPARSE_EFIELDS;
-	}
-	if (policy_token_parse(buf + off[f], flen[f], PPLACE_SOURCE, &l->source) != 0)
+	field_get(fs, f, &t);
+	if (policy_token_parse(t.b, t.n, PPLACE_SOURCE, &l->source) != 0)
 		return PPARSE_ESOURCE;
-	if (policy_token_parse(buf + off[f + 1], flen[f + 1], PPLACE_TARGET, &l->target) != 0)
+	/* One call at a time: the provers keep these facts across it. */
+	/*@ assert strings_1: service_sane(l) && arg_sane(l) && path_sane(l) && user_sane(l); */
+	field_get(fs, f + 1, &t);
+	if (policy_token_parse(t.b, t.n, PPLACE_TARGET, &l->target) != 0)
 		return PPARSE_ETARGET;
+	/*@ assert strings_2: service_sane(l) && arg_sane(l) && path_sane(l) && user_sane(l); */
 	l->kind = PLINE_RULE;
-	return parse_action(buf, off, flen, f + 2, n, l);
+	return parse_action(fs, f + 2, l);
 }
 
-/* The compat syntax reads '$' as '@' and ',' as a separator (Qubes 4.0
- * files); copy with that translation so one parser serves both. */
-/*@ requires len <= POLICY_LINE_MAX;
-    requires \valid_read(buf + (0 .. len - 1));
-    requires \valid(dst + (0 .. len - 1));
-    assigns dst[0 .. len - 1]; */
-static void compat_translate(const uint8_t *buf, size_t len, uint8_t *dst)
+/* A rule line: V5 SERVICE +ARG SOURCE TARGET ACTION [params], or compat
+ * SOURCE TARGET ACTION [params]. */
+/*@ requires \valid_read(fs) && fields_ok(fs);
+    requires 1 <= fs->n;
+    requires \valid(l);
+    requires \separated(fs, l);
+    requires service_sane(l) && arg_sane(l) && path_sane(l) && user_sane(l);
+    requires tok_sane(&l->source) && tok_sane(&l->target);
+    requires tok_sane(&l->redirect) && tok_sane(&l->default_target);
+    assigns l->kind, l->any_service, l->service_len, l->service[0 .. POLICY_SERVICE_MAX],
+            l->any_arg, l->arg_len, l->arg[0 .. POLICY_ARG_MAX], l->source, l->target,
+            l->action, l->params, l->redirect, l->default_target, l->user_len,
+            l->user[0 .. USER_NAME_MAX], l->notify, l->autostart;
+    ensures range: \result == 0 || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
+    ensures kind: \result == 0 ==> l->kind == PLINE_RULE;
+    ensures service_sane: \result == 0 ==> service_sane(l);
+    ensures arg_sane: \result == 0 ==> arg_sane(l);
+    ensures path_sane: \result == 0 ==> path_sane(l);
+    ensures user_sane: \result == 0 ==> user_sane(l);
+    ensures source_sane: \result == 0 ==> tok_sane(&l->source);
+    ensures target_sane: \result == 0 ==> tok_sane(&l->target);
+    ensures redirect_sane: \result == 0 ==> tok_sane(&l->redirect);
+    ensures default_target_sane: \result == 0 ==> tok_sane(&l->default_target); */
+static int parse_rule(const struct fields *fs, enum policy_syntax syntax, struct policy_line *l)
 {
-	/*@ loop invariant 0 <= i <= len;
-	    loop assigns i, dst[0 .. len - 1];
-	    loop variant len - i; */
-	for (size_t i = 0; i < len; i++)
-		dst[i] = buf[i] == '$' ? '@' : buf[i] == ',' ? ' ' : buf[i];
+	int rc;
+
+	if (syntax != PSYNTAX_V5)
+		return fs->n < 3 ? PPARSE_EFIELDS : parse_rule_tail(fs, 0, l);
+	if (fs->n < 5)
+		return PPARSE_EFIELDS;
+	rc = parse_service_arg(fs, 0, l);
+	if (rc < 0)
+		return rc;
+	return parse_rule_tail(fs, 2, l);
 }
 
 /* A blank line or a comment: whitespace up to the end or to a '#'. */
@@ -641,57 +868,120 @@ static bool is_blank(const uint8_t *buf, size_t len)
 	return start == len || buf[start] == '#';
 }
 
-/* A line that is not blank into *l (zeroed by the caller);
- * policy_line_parse() copies it out only when it is accepted. */
+/* A line that is not blank into *l (cleared by the caller). */
 /*@ requires len <= POLICY_LINE_MAX;
-    requires not_blank: !blank_line(buf, len);
     requires \valid_read(buf + (0 .. len - 1));
     requires \valid(l);
-    requires \separated(buf + (0 .. POLICY_LINE_MAX - 1), l);
+    requires \separated(buf + (0 .. len - 1), l);
+    requires service_sane(l) && arg_sane(l) && path_sane(l) && user_sane(l);
+    requires tok_sane(&l->source) && tok_sane(&l->target);
+    requires tok_sane(&l->redirect) && tok_sane(&l->default_target);
     assigns *l;
     ensures range: \result == PPARSE_OK || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
-    ensures kind: \result == PPARSE_OK ==> l->kind != PLINE_EMPTY; */
-static int parse_line(const uint8_t *buf, size_t len, enum policy_syntax syntax, struct policy_line *l)
+    ensures kind: \result == PPARSE_OK ==> l->kind != PLINE_EMPTY;
+    ensures service_sane: \result == 0 ==> service_sane(l);
+    ensures arg_sane: \result == 0 ==> arg_sane(l);
+    ensures path_sane: \result == 0 ==> path_sane(l);
+    ensures user_sane: \result == 0 ==> user_sane(l);
+    ensures source_sane: \result == 0 ==> tok_sane(&l->source);
+    ensures target_sane: \result == 0 ==> tok_sane(&l->target);
+    ensures redirect_sane: \result == 0 ==> tok_sane(&l->redirect);
+    ensures default_target_sane: \result == 0 ==> tok_sane(&l->default_target); */
+static int parse_nonblank(const uint8_t *buf, size_t len, enum policy_syntax syntax, struct policy_line *l)
 {
-	uint8_t tmp[POLICY_LINE_MAX];
-	const uint8_t *p = buf;
-	size_t off[POLICY_FIELDS_MAX], flen[POLICY_FIELDS_MAX];
-	size_t start;
-	int n, rc;
+	/* Zeroed: Eva does not tell the entries split_fields() wrote. */
+	struct fields fs = { 0 };
+	size_t start = skip_ws(buf, len);
+	int rc;
 
-	start = skip_ws(buf, len);
-	/*@ assert content: start < len && buf[start] != '#'; */
-	if (syntax == PSYNTAX_COMPAT) {
-		/* "$include:PATH" is Qubes 4.0's "!include PATH". */
-		if (PREFIX(buf + start, len - start, "$include:")) {
-			size_t pstart = start + 9;
-
-			n = split_fields(buf + pstart, len - pstart, off, flen);
-			if (n < 0)
-				return n;
-			if (n != 1 || off[0] != 0)
-				return PPARSE_EDIRECTIVE_ARGS;
-			l->kind = PLINE_INCLUDE;
-			return parse_path(buf + pstart, flen[0], l);
-		}
-		if (buf[start] != '!') {
-			compat_translate(buf, len, tmp);
-			p = tmp;
-		}
+	fs.line = buf;
+	/* "$include:PATH" is Qubes 4.0's "!include PATH". */
+	if (syntax == PSYNTAX_COMPAT && PREFIX(buf + start, len - start, "$include:")) {
+		rc = split_fields(buf, start + 9, len, false, &fs);
+		if (rc < 0)
+			return rc;
+		if (fs.n != 1 || fs.off[0] != start + 9)
+			return PPARSE_EDIRECTIVE_ARGS;
+		l->kind = PLINE_INCLUDE;
+		return parse_path(&fs, 0, l);
 	}
-	n = split_fields(p, len, off, flen);
-	if (n < 0)
-		return n;
+	/* The compat syntax reads '$' as '@' and ',' as a separator in rules
+	 * (Qubes 4.0 files), so that one parser serves both syntaxes. */
+	fs.translate = syntax == PSYNTAX_COMPAT && start < len && buf[start] != '!';
+	rc = split_fields(buf, 0, len, fs.translate, &fs);
+	if (rc < 0)
+		return rc;
 	/* Only a compat line of separators (",") has no field. */
-	if (n == 0)
+	if (fs.n == 0)
 		return PPARSE_EFIELDS;
-	if (p[off[0]] == '!')
-		rc = parse_directive(p, off, flen, (size_t)n, syntax, l);
-	else
-		rc = parse_rule(p, off, flen, (size_t)n, syntax, l);
-	return rc;
+	if (buf[fs.off[0]] == '!')
+		return parse_directive(&fs, syntax, l);
+	return parse_rule(&fs, syntax, l);
 }
 
+/* p[0 .. n) = 0. */
+/*@ requires \valid(p + (0 .. n - 1));
+    assigns p[0 .. n - 1];
+    ensures zero: \forall integer k; 0 <= k < n ==> p[k] == 0; */
+static void zero_chars(char *p, size_t n)
+{
+	/*@ loop invariant 0 <= i <= n;
+	    loop invariant zero: \forall integer k; 0 <= k < i ==> p[k] == 0;
+	    loop assigns i, p[0 .. n - 1];
+	    loop variant n - i; */
+	for (size_t i = 0; i < n; i++)
+		p[i] = 0;
+}
+
+/*@ requires \valid(t);
+    assigns *t;
+    ensures none: t->kind == PTOK_NONE;
+    ensures sane: tok_sane(t); */
+static void token_clear(struct policy_token *t)
+{
+	t->kind = PTOK_NONE;
+	t->len = 0;
+	zero_chars(t->value, sizeof(t->value));
+}
+
+/* Every field of *l zero, field by field (so that WP knows each one):
+ * PLINE_EMPTY, "" strings, no parameters. */
+/*@ requires \valid(l);
+    assigns *l;
+    ensures empty: l->kind == PLINE_EMPTY && l->params == 0;
+    ensures service: service_sane(l);
+    ensures arg: arg_sane(l);
+    ensures path: path_sane(l);
+    ensures action: action_sane(l);
+    ensures tokens: tok_sane(&l->source) && tok_sane(&l->target); */
+static void line_clear(struct policy_line *l)
+{
+	l->kind = PLINE_EMPTY;
+	l->any_service = false;
+	l->service_len = 0;
+	zero_chars(l->service, sizeof(l->service));
+	l->any_arg = false;
+	l->arg_len = 0;
+	zero_chars(l->arg, sizeof(l->arg));
+	token_clear(&l->source);
+	token_clear(&l->target);
+	l->action = PACT_DENY;
+	l->params = 0;
+	token_clear(&l->redirect);
+	token_clear(&l->default_target);
+	l->user_len = 0;
+	zero_chars(l->user, sizeof(l->user));
+	l->notify = false;
+	l->autostart = false;
+	l->path_len = 0;
+	zero_chars(l->path, sizeof(l->path));
+}
+
+/* The line is parsed in place, into *out cleared first; a rejected line
+ * then puts the caller's *out back as it was.  (Parsing into a local and
+ * copying it out makes WP reason about whole 884-byte struct values,
+ * which the provers do not finish; this way every postcondition is about
+ * fields, and the restore is one assignment of the saved value.) */
 /*@ requires \valid_read(buf + (0 .. len - 1));
     requires \valid(out);
     requires \separated(buf + (0 .. len - 1), out);
@@ -703,31 +993,40 @@ static int parse_line(const uint8_t *buf, size_t len, enum policy_syntax syntax,
     behavior blank:
       assumes len <= POLICY_LINE_MAX && blank_line(buf, len);
       assigns *out;
-      ensures accepted: \result == PPARSE_OK;
+      ensures accepted: \result == PPARSE_OK && out->kind == PLINE_EMPTY;
+      ensures sane: line_sane(out);
     behavior line:
       assumes len <= POLICY_LINE_MAX && !blank_line(buf, len);
       assigns *out;
       ensures range: \result == PPARSE_OK || PPARSE_EPATH <= \result <= PPARSE_EBYTE;
+      ensures rejected_unchanged: \result != PPARSE_OK ==> *out == \old(*out);
+      ensures accepted: \result == PPARSE_OK ==> out->kind != PLINE_EMPTY;
+      ensures service: \result == PPARSE_OK ==> service_sane(out);
+      ensures arg: \result == PPARSE_OK ==> arg_sane(out);
+      ensures path: \result == PPARSE_OK ==> path_sane(out);
+      ensures action: \result == PPARSE_OK ==> action_sane(out);
+      ensures tokens: \result == PPARSE_OK ==> tok_sane(&out->source) && tok_sane(&out->target);
     complete behaviors;
     disjoint behaviors; */
 int policy_line_parse(const uint8_t *buf, size_t len, enum policy_syntax syntax,
 		      struct policy_line *out)
 {
-	struct policy_line l = { 0 };
+	struct policy_line saved;
 	int rc;
 
 	if (len > POLICY_LINE_MAX)
 		return PPARSE_ETOOLONG;
 	if (is_blank(buf, len)) {
-		l.kind = PLINE_EMPTY;
-		*out = l;
+		line_clear(out);
 		return PPARSE_OK;
 	}
-	rc = parse_line(buf, len, syntax, &l);
-	if (rc != PPARSE_OK)
+	saved = *out;
+	line_clear(out);
+	rc = parse_nonblank(buf, len, syntax, out);
+	if (rc != PPARSE_OK) {
+		*out = saved;
 		return rc;
-	/* The only write to *out: a rejected line leaves it untouched. */
-	*out = l;
+	}
 	return PPARSE_OK;
 }
 

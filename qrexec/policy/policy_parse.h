@@ -2,9 +2,10 @@
  *
  * No I/O, no allocation, no globals, no callbacks: a line goes in as
  * (buf, len) without its '\n', a struct policy_line comes out with every
- * field copied into fixed-size NUL-terminated arrays.  Everything is
- * validated before anything is written: a rejected line leaves *out
- * untouched.  Written for Frama-C WP (contracts in policy_parse.c). */
+ * field copied into fixed-size NUL-terminated arrays.  A rejected line
+ * leaves *out as it was (proved: the line is parsed in place and the
+ * caller's bytes are put back on reject).  Written for Frama-C WP and
+ * Eva (contracts in policy_parse.c). */
 #ifndef BH_POLICY_PARSE_H
 #define BH_POLICY_PARSE_H
 
@@ -127,7 +128,7 @@ enum policy_parse_err {
 };
 
 /* Parses one line (without its '\n').  Returns PPARSE_OK and fills *out,
- * or a negative enum policy_parse_err and leaves *out untouched. */
+ * or a negative enum policy_parse_err and leaves *out as it was. */
 int policy_line_parse(const uint8_t *buf, size_t len, enum policy_syntax syntax,
 		      struct policy_line *out) __attribute__((warn_unused_result));
 
