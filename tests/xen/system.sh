@@ -1,5 +1,5 @@
 #!/bin/sh
-# The Xen system test (make test-xen, tests/integration/xen_system.sh),
+# The Xen system test (make test-xen),
 # run in dom0 by tests/xen/boot.sh: two qubes made with the qvm-* tools
 # run as real PV domains; qrexec calls between them over real vchans under
 # dom0's policy (allow, deny, a forged dom0 request whose capability the
