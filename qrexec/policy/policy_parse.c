@@ -975,6 +975,25 @@ static void line_clear(struct policy_line *l)
 	l->autostart = false;
 	l->path_len = 0;
 	zero_chars(l->path, sizeof(l->path));
+	/* Every terminator written again last, so that the postconditions
+	 * follow from these final stores alone: carried across the calls
+	 * above, some of them timed out in WP. */
+	l->service_len = 0;
+	l->service[0] = '\0';
+	l->arg_len = 0;
+	l->arg[0] = '\0';
+	l->user_len = 0;
+	l->user[0] = '\0';
+	l->path_len = 0;
+	l->path[0] = '\0';
+	l->source.len = 0;
+	l->source.value[0] = '\0';
+	l->target.len = 0;
+	l->target.value[0] = '\0';
+	l->redirect.len = 0;
+	l->redirect.value[0] = '\0';
+	l->default_target.len = 0;
+	l->default_target.value[0] = '\0';
 }
 
 /* The line is parsed in place, into *out cleared first; a rejected line
