@@ -30,9 +30,19 @@ PROGRAMS += $(FUZZERS)
 endif
 
 .PHONY: fuzz
+# The run's root is a temporary directory, removed when the run ends
+# whatever its result (also on HUP/INT/TERM); a failure's reproducers,
+# which libFuzzer writes into it, are moved to $(BUILD)/fuzz-artifacts
+# first.
+FUZZ_KEEP := crash-* leak-* timeout-* oom-* slow-unit-*
 fuzz: $(FUZZERS)
+	@root=$$(mktemp -d) || exit 1; \
+	trap 'for a in $(addprefix "$$root"/,$(FUZZ_KEEP)); do [ -e "$$a" ] || continue; \
+		mkdir -p $(BUILD)/fuzz-artifacts && mv -f "$$a" $(BUILD)/fuzz-artifacts/ && \
+		echo "kept $(BUILD)/fuzz-artifacts/$${a##*/}"; done; rm -rf "$$root"' EXIT; \
+	trap 'exit 130' HUP INT TERM; \
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RECORD=$(CURDIR)/audit/fuzz-record.tsv \
-		BULKHEAD_BUILD=$(CURDIR)/$(BUILD) BULKHEAD_ROOT=$$(mktemp -d) tests/integration/fuzz_smoke.sh
+		BULKHEAD_BUILD=$(CURDIR)/$(BUILD) BULKHEAD_ROOT="$$root" tests/integration/fuzz_smoke.sh
 
 # qrexec wire-protocol parsers (qrexec/*_parse.c), one target per family.
 QREXEC_FUZZ_SRCS := qrexec/field_parse.c qrexec/hdr_parse.c qrexec/trigger_parse.c \
