@@ -10,22 +10,7 @@
 #include "core/xen/xen.h"
 #include "qrexec/protocol.h"
 #include "tests/lib/check.h"
-
-static struct vmm_qube qube(const char *name, uint32_t qid, enum qube_class c)
-{
-	struct vmm_qube q;
-
-	memset(&q, 0, sizeof(q));
-	snprintf(q.name, sizeof(q.name), "%s", name);
-	q.qid = qid;
-	q.klass = c;
-	q.label = LABEL_BLUE;
-	q.memory_mb = 400;
-	q.vcpus = 2;
-	q.pids_max = 4096;
-	q.shutdown_timeout_s = 60;
-	return q;
-}
+#include "tests/lib/xen_fixture.h"
 
 static void check_disk(const struct xen_disk *d, const char *image, const char *vdev, bool rw)
 {
@@ -36,7 +21,7 @@ static void check_disk(const struct xen_disk *d, const char *image, const char *
 
 static void test_appvm(void)
 {
-	struct vmm_qube tpl = qube("deb", 2, CLASS_TEMPLATEVM), app = qube("work", 3, CLASS_APPVM);
+	struct vmm_qube tpl = xen_test_qube("deb", 2, CLASS_TEMPLATEVM), app = xen_test_qube("work", 3, CLASS_APPVM);
 	struct vmm_start s = { .qube = &app, .root_template = &tpl };
 	static struct xen_plan p;
 
@@ -72,8 +57,8 @@ static void test_appvm(void)
 
 static void test_template_and_dispvm(void)
 {
-	struct vmm_qube tpl = qube("deb", 2, CLASS_TEMPLATEVM), app = qube("work", 3, CLASS_APPVM);
-	struct vmm_qube disp = qube("disp7", 9, CLASS_DISPVM), sa = qube("solo", 4, CLASS_STANDALONEVM);
+	struct vmm_qube tpl = xen_test_qube("deb", 2, CLASS_TEMPLATEVM), app = xen_test_qube("work", 3, CLASS_APPVM);
+	struct vmm_qube disp = xen_test_qube("disp7", 9, CLASS_DISPVM), sa = xen_test_qube("solo", 4, CLASS_STANDALONEVM);
 	struct vmm_start s = { .qube = &tpl };
 	static struct xen_plan p;
 
@@ -99,7 +84,7 @@ static void test_template_and_dispvm(void)
 
 static void test_refused(void)
 {
-	struct vmm_qube q = qube("deb", 2, CLASS_TEMPLATEVM);
+	struct vmm_qube q = xen_test_qube("deb", 2, CLASS_TEMPLATEVM);
 	struct vmm_start s = { .qube = &q };
 	static struct xen_plan p;
 	char longline[XEN_CMDLINE_MAX + 2];
@@ -136,11 +121,29 @@ static void test_refused(void)
 	CHECK(xen_check_qube(&q) == 0);
 }
 
+/* e[i] is want[i]: the entry dir/want[i][0] with the value want[i][1]. */
+static void check_xs(const struct xen_xs_entry *e, const char *dir, const char *const want[][2], size_t n)
+{
+	char path[XEN_XS_PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, want[i][0]);
+		CHECK_STR(e[i].path, path);
+		CHECK_STR(e[i].value, want[i][1]);
+	}
+}
+
 static void test_xenstore(void)
 {
-	struct vmm_qube q = qube("work", 3, CLASS_APPVM);
+	struct vmm_qube q = xen_test_qube("work", 3, CLASS_APPVM);
 	struct xen_xs_entry e[XEN_XS_ENTRIES_MAX];
 	char port[16], dir[XEN_XS_PATH_MAX];
+	const char *const want[][2] = {   /* in order; port is filled in below */
+		{ "name", "work" }, { "class", "AppVM" }, { "label", "blue" }, { "default-user", "user" },
+		{ "qid", "3" }, { "qrexec/domain", "0" }, { "qrexec/port", port },
+		{ "instance", "0123456789abcdef" },
+	};
 	int n;
 
 	CHECK(xen_xs_dir(17, dir, sizeof(dir)) == 0);
@@ -150,22 +153,7 @@ static void test_xenstore(void)
 	if (n != 8)
 		return;
 	snprintf(port, sizeof(port), "%u", VCHAN_BASE_PORT);
-	CHECK_STR(e[0].path, "/local/domain/17/bulkhead/name");
-	CHECK_STR(e[0].value, "work");
-	CHECK_STR(e[1].path, "/local/domain/17/bulkhead/class");
-	CHECK_STR(e[1].value, "AppVM");
-	CHECK_STR(e[2].path, "/local/domain/17/bulkhead/label");
-	CHECK_STR(e[2].value, "blue");
-	CHECK_STR(e[3].path, "/local/domain/17/bulkhead/default-user");
-	CHECK_STR(e[3].value, "user");
-	CHECK_STR(e[4].path, "/local/domain/17/bulkhead/qid");
-	CHECK_STR(e[4].value, "3");
-	CHECK_STR(e[5].path, "/local/domain/17/bulkhead/qrexec/domain");
-	CHECK_STR(e[5].value, "0");
-	CHECK_STR(e[6].path, "/local/domain/17/bulkhead/qrexec/port");
-	CHECK_STR(e[6].value, port);
-	CHECK_STR(e[7].path, "/local/domain/17/bulkhead/instance");
-	CHECK_STR(e[7].value, "0123456789abcdef");
+	check_xs(e, "/local/domain/17/bulkhead", want, sizeof(want) / sizeof(want[0]));
 
 	snprintf(q.default_user, sizeof(q.default_user), "alice");
 	n = xen_xs_entries(&q, 17, 1, e, XEN_XS_ENTRIES_MAX);

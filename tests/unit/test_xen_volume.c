@@ -16,21 +16,9 @@
 
 #include "core/xen/xen.h"
 #include "tests/lib/check.h"
+#include "tests/lib/xen_fixture.h"
 
 static char root[] = "/tmp/test_xen_volume.XXXXXX";
-
-static struct vmm_qube qube(const char *name, uint32_t qid, enum qube_class c)
-{
-	struct vmm_qube q;
-
-	memset(&q, 0, sizeof(q));
-	snprintf(q.name, sizeof(q.name), "%s", name);
-	q.qid = qid;
-	q.klass = c;
-	q.memory_mb = 400;
-	q.vcpus = 2;
-	return q;
-}
 
 static char *path(const char *qube_name, const char *file)
 {
@@ -78,8 +66,8 @@ static bool has_at(const char *p, off_t off, const char *data)
 
 static void test_create(void)
 {
-	struct vmm_qube tpl = qube("deb", 2, CLASS_TEMPLATEVM), app = qube("work", 3, CLASS_APPVM);
-	struct vmm_qube disp = qube("disp1", 4, CLASS_DISPVM);
+	struct vmm_qube tpl = xen_test_qube("deb", 2, CLASS_TEMPLATEVM), app = xen_test_qube("work", 3, CLASS_APPVM);
+	struct vmm_qube disp = xen_test_qube("disp1", 4, CLASS_DISPVM);
 	long long kb = -1;
 
 	CHECK(xv_create(root, &tpl) == 0);
@@ -105,7 +93,7 @@ static void test_create(void)
 
 static void test_seed(void)
 {
-	struct vmm_qube sa = qube("solo", 5, CLASS_STANDALONEVM);
+	struct vmm_qube sa = xen_test_qube("solo", 5, CLASS_STANDALONEVM);
 	char seed[BH_PATH_MAX];
 	long long kb = -1;
 
@@ -124,8 +112,8 @@ static void test_seed(void)
 
 static void test_clone(void)
 {
-	struct vmm_qube tpl = qube("deb", 2, CLASS_TEMPLATEVM), tpl2 = qube("deb2", 6, CLASS_TEMPLATEVM);
-	struct vmm_qube app = qube("work", 3, CLASS_APPVM), app2 = qube("work2", 7, CLASS_APPVM);
+	struct vmm_qube tpl = xen_test_qube("deb", 2, CLASS_TEMPLATEVM), tpl2 = xen_test_qube("deb2", 6, CLASS_TEMPLATEVM);
+	struct vmm_qube app = xen_test_qube("work", 3, CLASS_APPVM), app2 = xen_test_qube("work2", 7, CLASS_APPVM);
 
 	write_at(path("work", XV_PRIVATE), 1 << 20, "private data");
 	CHECK(xv_clone(root, &app, &app2) == 0);
@@ -146,7 +134,7 @@ static void test_clone(void)
 
 static void test_start_stop(void)
 {
-	struct vmm_qube app = qube("work", 3, CLASS_APPVM), disp = qube("disp1", 4, CLASS_DISPVM);
+	struct vmm_qube app = xen_test_qube("work", 3, CLASS_APPVM), disp = xen_test_qube("disp1", 4, CLASS_DISPVM);
 
 	CHECK(xv_start(root, &app, NULL) == 0);
 	CHECK(size_of(path("work", XV_VOLATILE), NULL) == (long long)XV_VOLATILE_SIZE);
@@ -173,7 +161,7 @@ static void test_start_stop(void)
 
 static void test_remove(void)
 {
-	struct vmm_qube app = qube("work", 3, CLASS_APPVM), app2 = qube("work2", 7, CLASS_APPVM);
+	struct vmm_qube app = xen_test_qube("work", 3, CLASS_APPVM), app2 = xen_test_qube("work2", 7, CLASS_APPVM);
 	char other[BH_PATH_MAX];
 
 	/* Another backend's volume in the same directory stays. */
