@@ -266,39 +266,55 @@ int bh_tpm_pcr_extend(struct bh_tpm *t, uint32_t pcr, const uint8_t digest[BH_TP
 	return 0;
 }
 
-int bh_tpm_primary(struct bh_tpm *t, ESYS_TR *out)
+void bh_tpm_primary_template(TPM2B_PUBLIC *tmpl, TPMA_OBJECT use)
+{
+	memset(tmpl, 0, sizeof *tmpl);
+	tmpl->publicArea.type = TPM2_ALG_ECC;
+	tmpl->publicArea.nameAlg = TPM2_ALG_SHA256;
+	tmpl->publicArea.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+		TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_RESTRICTED |
+		TPMA_OBJECT_NODA | use;
+	tmpl->publicArea.parameters.eccDetail.symmetric.algorithm = TPM2_ALG_NULL;
+	tmpl->publicArea.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
+	tmpl->publicArea.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
+	tmpl->publicArea.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+}
+
+int bh_tpm_create_primary(struct bh_tpm *t, const TPM2B_PUBLIC *tmpl, const char *what, ESYS_TR *out,
+			  TPM2B_PUBLIC **pub)
 {
 	TPM2B_SENSITIVE_CREATE sens;
-	TPM2B_PUBLIC pub;
 	TPM2B_DATA outside;
 	TPML_PCR_SELECTION creation_pcrs;
 	TSS2_RC rc;
 
 	*out = ESYS_TR_NONE;
+	if (pub != NULL)
+		*pub = NULL;
 	memset(&sens, 0, sizeof sens);
-	memset(&pub, 0, sizeof pub);
 	memset(&outside, 0, sizeof outside);
 	memset(&creation_pcrs, 0, sizeof creation_pcrs);
-	pub.publicArea.type = TPM2_ALG_ECC;
-	pub.publicArea.nameAlg = TPM2_ALG_SHA256;
-	/* noDA: the storage key has no secret, so no dictionary attack on it
-	 * should count against the lockout that protects the PIN. */
-	pub.publicArea.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
-		TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_RESTRICTED |
-		TPMA_OBJECT_DECRYPT | TPMA_OBJECT_NODA;
-	pub.publicArea.parameters.eccDetail.symmetric.algorithm = TPM2_ALG_AES;
-	pub.publicArea.parameters.eccDetail.symmetric.keyBits.aes = 128;
-	pub.publicArea.parameters.eccDetail.symmetric.mode.aes = TPM2_ALG_CFB;
-	pub.publicArea.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
-	pub.publicArea.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
-	pub.publicArea.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
 	rc = Esys_CreatePrimary(t->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
-				&sens, &pub, &outside, &creation_pcrs, out, NULL, NULL, NULL, NULL);
+				&sens, tmpl, &outside, &creation_pcrs, out, pub, NULL, NULL, NULL);
 	if (rc != TSS2_RC_SUCCESS) {
 		*out = ESYS_TR_NONE;
-		return bh_tpm_fail(t, "TPM2_CreatePrimary (owner storage key)", rc);
+		return bh_tpm_fail(t, what, rc);
 	}
 	return 0;
+}
+
+int bh_tpm_primary(struct bh_tpm *t, ESYS_TR *out)
+{
+	TPM2B_PUBLIC tmpl;
+
+	/* noDA (in every primary's template): the storage key has no
+	 * secret, so no dictionary attack on it should count against the
+	 * lockout that protects the PIN. */
+	bh_tpm_primary_template(&tmpl, TPMA_OBJECT_DECRYPT);
+	tmpl.publicArea.parameters.eccDetail.symmetric.algorithm = TPM2_ALG_AES;
+	tmpl.publicArea.parameters.eccDetail.symmetric.keyBits.aes = 128;
+	tmpl.publicArea.parameters.eccDetail.symmetric.mode.aes = TPM2_ALG_CFB;
+	return bh_tpm_create_primary(t, &tmpl, "TPM2_CreatePrimary (owner storage key)", out, NULL);
 }
 
 /* Loaded handles in [first, first + 0x00ffffff]. */

@@ -85,6 +85,22 @@ int bh_tpm_pcr_read(struct bh_tpm *t, uint32_t mask, uint8_t out[BH_TPM_PCRS][BH
 int bh_tpm_pcr_extend(struct bh_tpm *t, uint32_t pcr, const uint8_t digest[BH_TPM_DIGEST])
 	__attribute__((warn_unused_result));
 
+/* Fills tmpl with the part every primary here shares: ECC NIST P-256,
+ * SHA-256 name, fixedTPM, fixedParent, sensitiveDataOrigin,
+ * userWithAuth, restricted, noDA, plus the attributes in use (sign or
+ * decrypt); no symmetric algorithm, scheme or KDF, for the caller to set
+ * what its key needs. */
+void bh_tpm_primary_template(TPM2B_PUBLIC *tmpl, TPMA_OBJECT use);
+
+/* Creates a primary key from tmpl in the owner hierarchy (its auth
+ * assumed empty), with empty auth of its own.  *out receives a transient
+ * handle the caller must bh_tpm_flush(); *pub, unless pub is NULL, the
+ * key's public area, which the caller Esys_Free()s.  On failure *out is
+ * ESYS_TR_NONE, *pub NULL and t->err starts with what.  Returns 0 or
+ * BH_TPM_E*. */
+int bh_tpm_create_primary(struct bh_tpm *t, const TPM2B_PUBLIC *tmpl, const char *what, ESYS_TR *out,
+			  TPM2B_PUBLIC **pub) __attribute__((warn_unused_result));
+
 /* Creates the owner-hierarchy primary storage key (ECC NIST P-256,
  * restricted decrypt, AES-128-CFB, fixedTPM/fixedParent, empty auth,
  * noDA).  The template is fixed, so the key is the same each time for the
