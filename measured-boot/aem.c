@@ -10,7 +10,7 @@
 #include "measured-boot/aem_counter.h"
 #include "measured-boot/aem_input.h"
 #include "measured-boot/eventlog.h"
-
+#include "measured-boot/subcmd.h"
 
 void aem_say(const char *fmt, ...)
 {
@@ -21,17 +21,6 @@ void aem_say(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-static int usage(void)
-{
-	fputs("usage: bulkhead-aem seal [--pcrs LIST] [--pin] [--authority PUBKEY] [--nv-index HANDLE]\n"
-	      "           [--log EVENTLOG] BLOB\n"
-	      "       bulkhead-aem unseal [--log EVENTLOG] BLOB\n"
-	      "       bulkhead-aem authorize --key PRIVKEY [--pcr-values FILE | --log EVENTLOG] BLOB\n"
-	      "       bulkhead-aem keygen PRIVKEY PUBKEY\n"
-	      "       bulkhead-aem pcrs [--pcrs LIST]\n", stderr);
-	return AEM_EXIT_USAGE;
 }
 
 /* "0x0100ae01": 8 hex digits after 0x, an NV index handle. */
@@ -99,45 +88,130 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-int main(int argc, char **argv)
-{
-	struct opts o = { 0 };
-	const char *cmd;
-	/* By default a seal covers the PCRs bulkhead-measure extends. */
-	uint32_t mask = EVLOG_PCR_MASK;
+/* The options a command may take (get_args' allowed). */
+#define OPT_PCRS        0x01u
+#define OPT_PIN         0x02u
+#define OPT_AUTHORITY   0x04u
+#define OPT_KEY         0x08u
+#define OPT_PCR_VALUES  0x10u
+#define OPT_NV_INDEX    0x20u
+#define OPT_LOG         0x40u
 
-	if (argc < 2)
-		return usage();
-	cmd = argv[1];
-	if (parse_opts(argc - 2, argv + 2, &o) < 0)
-		return usage();
-	if (o.pcrs != NULL && aem_parse_pcr_list(o.pcrs, &mask) < 0) {
-		fprintf(stderr, "bulkhead-aem: --pcrs %s: want PCR numbers 0..23 such as 8,9,12-14\n", o.pcrs);
+static unsigned opts_given(const struct opts *o)
+{
+	return (o->pcrs ? OPT_PCRS : 0) | (o->pin ? OPT_PIN : 0) | (o->authority ? OPT_AUTHORITY : 0) |
+	       (o->key ? OPT_KEY : 0) | (o->pcr_values ? OPT_PCR_VALUES : 0) |
+	       (o->nv_index ? OPT_NV_INDEX : 0) | (o->log ? OPT_LOG : 0);
+}
+
+/* The options and operands after CMD (argv[0]) into *o, and the PCR list
+ * of --pcrs into *mask (by default the PCRs bulkhead-measure extends).
+ * Only the options in allowed and exactly nargs operands; 0, or the usage
+ * exit status (a malformed option or PCR list named first). */
+static int get_args(int argc, char **argv, unsigned allowed, int nargs, struct opts *o, uint32_t *mask)
+{
+	memset(o, 0, sizeof *o);
+	*mask = EVLOG_PCR_MASK;
+	if (parse_opts(argc - 1, argv + 1, o) < 0)
+		return mb_usage();
+	if (o->pcrs != NULL && aem_parse_pcr_list(o->pcrs, mask) < 0) {
+		fprintf(stderr, "bulkhead-aem: --pcrs %s: want PCR numbers 0..23 such as 8,9,12-14\n", o->pcrs);
 		return AEM_EXIT_USAGE;
 	}
-	if (strcmp(cmd, "seal") == 0 && o.nargs == 1 && !o.key && !o.pcr_values) {
-		struct aem_seal_opts so = {
-			.blob = o.args[0], .pcr_mask = mask, .nv_index = AEM_NV_INDEX_DEFAULT,
-			.pin = o.pin, .authority = o.authority, .log = o.log,
-		};
-		if (o.nv_index && parse_index(o.nv_index, &so.nv_index) < 0) {
-			fprintf(stderr, "bulkhead-aem: --nv-index %s: want 0x01000000..0x01ffffff, 8 lowercase hex digits\n",
-				o.nv_index);
-			return AEM_EXIT_USAGE;
-		}
-		return aem_seal(&so);
+	if ((opts_given(o) & ~allowed) != 0 || o->nargs != nargs)
+		return mb_usage();
+	return 0;
+}
+
+static int cmd_seal(int argc, char **argv)
+{
+	struct aem_seal_opts so = { .nv_index = AEM_NV_INDEX_DEFAULT };
+	struct opts o;
+	int r = get_args(argc, argv, OPT_PCRS | OPT_PIN | OPT_AUTHORITY | OPT_NV_INDEX | OPT_LOG, 1, &o,
+			 &so.pcr_mask);
+
+	if (r != 0)
+		return r;
+	if (o.nv_index && parse_index(o.nv_index, &so.nv_index) < 0) {
+		fprintf(stderr, "bulkhead-aem: --nv-index %s: want 0x01000000..0x01ffffff, 8 lowercase hex digits\n",
+			o.nv_index);
+		return AEM_EXIT_USAGE;
 	}
-	if (strcmp(cmd, "unseal") == 0 && o.nargs == 1 && !o.pcrs && !o.pin && !o.authority && !o.key &&
-	    !o.pcr_values && !o.nv_index)
-		return aem_unseal(o.args[0], o.log);
-	if (strcmp(cmd, "authorize") == 0 && o.nargs == 1 && o.key && !o.pcrs && !o.pin && !o.authority &&
-	    !o.nv_index && !(o.pcr_values && o.log))
-		return aem_authorize(o.args[0], o.key, o.pcr_values, o.log);
-	if (strcmp(cmd, "keygen") == 0 && o.nargs == 2 && !o.pcrs && !o.pin && !o.authority && !o.key &&
-	    !o.pcr_values && !o.nv_index && !o.log)
-		return aem_keygen(o.args[0], o.args[1]);
-	if (strcmp(cmd, "pcrs") == 0 && o.nargs == 0 && !o.pin && !o.authority && !o.key && !o.pcr_values &&
-	    !o.nv_index && !o.log)
-		return aem_pcrs(mask);
-	return usage();
+	so.blob = o.args[0];
+	so.pin = o.pin;
+	so.authority = o.authority;
+	so.log = o.log;
+	return aem_seal(&so);
+}
+
+static int cmd_unseal(int argc, char **argv)
+{
+	struct opts o;
+	uint32_t mask;
+	int r = get_args(argc, argv, OPT_LOG, 1, &o, &mask);
+
+	return r != 0 ? r : aem_unseal(o.args[0], o.log);
+}
+
+static int cmd_authorize(int argc, char **argv)
+{
+	struct opts o;
+	uint32_t mask;
+	int r = get_args(argc, argv, OPT_KEY | OPT_PCR_VALUES | OPT_LOG, 1, &o, &mask);
+
+	if (r != 0)
+		return r;
+	if (!o.key || (o.pcr_values && o.log))
+		return mb_usage();
+	return aem_authorize(o.args[0], o.key, o.pcr_values, o.log);
+}
+
+static int cmd_keygen(int argc, char **argv)
+{
+	struct opts o;
+	uint32_t mask;
+	int r = get_args(argc, argv, 0, 2, &o, &mask);
+
+	return r != 0 ? r : aem_keygen(o.args[0], o.args[1]);
+}
+
+static int cmd_pcrs(int argc, char **argv)
+{
+	struct opts o;
+	uint32_t mask;
+	int r = get_args(argc, argv, OPT_PCRS, 0, &o, &mask);
+
+	return r != 0 ? r : aem_pcrs(mask);
+}
+
+/* Any other command: the usage, after naming a malformed option or PCR
+ * list as for a known command (get_args accepts nothing here). */
+static int cmd_unknown(int argc, char **argv)
+{
+	struct opts o;
+	uint32_t mask;
+	int r = get_args(argc, argv, 0, 0, &o, &mask);
+
+	return r != 0 ? r : mb_usage();
+}
+
+static const struct mb_subcmd cmds[] = {
+	{ "seal", cmd_seal, "seal [--pcrs LIST] [--pin] [--authority PUBKEY] [--nv-index HANDLE]\n"
+			    "           [--log EVENTLOG] BLOB" },
+	{ "unseal", cmd_unseal, "unseal [--log EVENTLOG] BLOB" },
+	{ "authorize", cmd_authorize, "authorize --key PRIVKEY [--pcr-values FILE | --log EVENTLOG] BLOB" },
+	{ "keygen", cmd_keygen, "keygen PRIVKEY PUBKEY" },
+	{ "pcrs", cmd_pcrs, "pcrs [--pcrs LIST]" },
+};
+
+/* Neither MB_TOOL_SETUP nor MB_TOOL_HELP: bulkhead-aem has never done
+ * that setup, and "--help" is a usage error (exit 2) like any unknown
+ * command. */
+int main(int argc, char **argv)
+{
+	static const struct mb_tool tool = {
+		.name = "bulkhead-aem", .cmds = cmds, .ncmds = sizeof cmds / sizeof cmds[0], .unknown = cmd_unknown,
+	};
+
+	return mb_subcmd_main(&tool, argc, argv);
 }

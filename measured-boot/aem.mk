@@ -7,7 +7,7 @@ $(eval $(call bh_lib,aemblob,$(AEM_BLOB_SRCS)))
 AEM_SRCS := measured-boot/aem.c measured-boot/aem_seal.c measured-boot/aem_unseal.c \
 	measured-boot/aem_authorize.c measured-boot/aem_authority.c measured-boot/aem_policy.c \
 	measured-boot/aem_counter.c measured-boot/aem_session.c measured-boot/aem_input.c \
-	measured-boot/aem_diag.c
+	measured-boot/aem_diag.c measured-boot/subcmd.c
 $(eval $(call bh_prog,bulkhead-aem,$(AEM_SRCS),aemblob mbevlog mbtpm bulkhead,$(TSS2_LDLIBS) -lcrypto -lsodium))
 INSTALL_BIN += $(BUILD)/bin/bulkhead-aem
 

@@ -16,49 +16,11 @@
 
 #include "atomicfile.h"
 #include "io.h"
-#include "log.h"
 #include "paths.h"
 #include "measured-boot/attest.h"
 #include "measured-boot/eventlog.h"
 #include "measured-boot/mbfile.h"
-
-static int usage_to(FILE *f, int rc)
-{
-	fprintf(f, "usage: bulkhead-attest ak --out FILE\n"
-			"       bulkhead-attest quote --nonce HEX --out DIR [--log FILE]\n"
-			"       bulkhead-attest verify --ak FILE --nonce HEX --in DIR\n");
-	return rc;
-}
-
-static int usage(void)
-{
-	return usage_to(stderr, 2);
-}
-
-static int failx(const char *msg)
-{
-	fprintf(stderr, "bulkhead-attest: %s\n", msg);
-	return 1;
-}
-
-/* Options "--name VALUE" into vals[] by position of the name in names[];
- * each at most once; anything else is a usage error (-1). */
-static int get_opts(int argc, char **argv, const char *const *names, const char **vals, size_t n)
-{
-	int i;
-	size_t j;
-
-	for (i = 1; i < argc; i += 2) {
-		if (i + 1 >= argc)
-			return -1;
-		for (j = 0; j < n && strcmp(argv[i], names[j]) != 0; j++)
-			;
-		if (j == n || vals[j] != NULL)
-			return -1;
-		vals[j] = argv[i + 1];
-	}
-	return 0;
-}
+#include "measured-boot/subcmd.h"
 
 /* ATTEST_NONCE_MIN..MAX bytes in lower- or upper-case hex. */
 static int get_nonce(const char *hex, uint8_t *out, size_t *len)
@@ -99,23 +61,23 @@ static int cmd_ak(int argc, char **argv)
 	size_t len = 0;
 	int r, w;
 
-	if (get_opts(argc, argv, names, vals, 1) < 0 || vals[0] == NULL)
-		return usage();
+	if (mb_get_opts(argc, argv, names, vals, 1) < 0 || vals[0] == NULL)
+		return mb_usage();
 	if (bh_tpm_open(&t) < 0)
-		return failx(t.err);
+		return mb_failx(t.err);
 	r = attest_ak_create(&t, &ak, &pub);
 	bh_tpm_flush(&t, &ak);
 	bh_tpm_close(&t);
 	if (r < 0)
-		return failx(t.err);
+		return mb_failx(t.err);
 	len = attest_ak_marshal(pub, buf, sizeof buf);
 	Esys_Free(pub);
 	if (len == 0)
-		return failx("cannot marshal the AK public");
+		return mb_failx("cannot marshal the AK public");
 	w = atomic_write_file(vals[0], buf, len, 0644);
 	if (w < 0) {
 		snprintf(t.err, sizeof t.err, "%s: %s", vals[0], strerror(-w));
-		return failx(t.err);
+		return mb_failx(t.err);
 	}
 	return 0;
 }
@@ -160,29 +122,29 @@ static int cmd_quote(int argc, char **argv)
 	size_t nonce_len, siglen = 0, aklen;
 	int r;
 
-	if (get_opts(argc, argv, names, vals, 3) < 0 || vals[0] == NULL || vals[1] == NULL)
-		return usage();
+	if (mb_get_opts(argc, argv, names, vals, 3) < 0 || vals[0] == NULL || vals[1] == NULL)
+		return mb_usage();
 	if (get_nonce(vals[0], nonce, &nonce_len) < 0) {
 		snprintf(err, sizeof err, "--nonce: want %u to %u bytes in hex", ATTEST_NONCE_MIN, ATTEST_NONCE_MAX);
-		return failx(err);
+		return mb_failx(err);
 	}
 	if (vals[2] != NULL ? strlen(vals[2]) >= sizeof logf : bh_path(logf, sizeof logf, EVLOG_REL) < 0)
-		return failx("event log path too long");
+		return mb_failx("event log path too long");
 	if (vals[2] != NULL)
 		memcpy(logf, vals[2], strlen(vals[2]) + 1);
 	/* The log goes out as parsed and re-encoded: only a well-formed
 	 * log leaves this machine. */
 	if (evlog_load(logf, &l, err, sizeof err) < 0)
-		return failx(err);
+		return mb_failx(err);
 	if (bh_tpm_open(&t) < 0)
-		return failx(t.err);
+		return mb_failx(t.err);
 	r = tpm_quote(&t, nonce, nonce_len, &quoted, &sig, &pub);
 	bh_tpm_close(&t);
 	if (r < 0) {
 		Esys_Free(quoted);
 		Esys_Free(sig);
 		Esys_Free(pub);
-		return failx(t.err);
+		return mb_failx(t.err);
 	}
 	aklen = attest_ak_marshal(pub, akbuf, sizeof akbuf);
 	if (Tss2_MU_TPMT_SIGNATURE_Marshal(sig, sigbuf, sizeof sigbuf, &siglen) != TSS2_RC_SUCCESS || aklen == 0) {
@@ -204,7 +166,7 @@ static int cmd_quote(int argc, char **argv)
 	Esys_Free(sig);
 	Esys_Free(pub);
 	if (r < 0)
-		return failx(err);
+		return mb_failx(err);
 	printf("quote of PCRs 11-15 with %u measurements written to %s\n", l.count, vals[1]);
 	return 0;
 }
@@ -220,37 +182,33 @@ static int cmd_verify(int argc, char **argv)
 	uint32_t count;
 	ssize_t aklen;
 
-	if (get_opts(argc, argv, names, vals, 3) < 0 || vals[0] == NULL || vals[1] == NULL || vals[2] == NULL)
-		return usage();
+	if (mb_get_opts(argc, argv, names, vals, 3) < 0 || vals[0] == NULL || vals[1] == NULL || vals[2] == NULL)
+		return mb_usage();
 	if (get_nonce(vals[1], nonce, &nonce_len) < 0) {
 		snprintf(err, sizeof err, "--nonce: want %u to %u bytes in hex", ATTEST_NONCE_MIN, ATTEST_NONCE_MAX);
-		return failx(err);
+		return mb_failx(err);
 	}
 	aklen = mb_read_regular(vals[0], akbuf, sizeof akbuf, err, sizeof err);
 	if (aklen < 0)
-		return failx(err);
+		return mb_failx(err);
 	if (attest_verify(vals[2], akbuf, (size_t)aklen, nonce, nonce_len, &count, err, sizeof err) < 0)
-		return failx(err);
+		return mb_failx(err);
 	printf("ok: quote signed by the enrolled AK, nonce fresh, %u measurements match PCRs 11-15\n", count);
 	return 0;
 }
 
+static const struct mb_subcmd cmds[] = {
+	{ "ak", cmd_ak, "ak --out FILE" },
+	{ "quote", cmd_quote, "quote --nonce HEX --out DIR [--log FILE]" },
+	{ "verify", cmd_verify, "verify --ak FILE --nonce HEX --in DIR" },
+};
+
 int main(int argc, char **argv)
 {
-	log_init("bulkhead-attest");
-	if (sodium_init() < 0)
-		return failx("libsodium failed to initialise");
-	if (bh_root() == NULL)
-		return failx("BULKHEAD_ROOT must be an absolute path");
-	if (argc < 2)
-		return usage();
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		return usage_to(stdout, 0);
-	if (strcmp(argv[1], "ak") == 0)
-		return cmd_ak(argc - 1, argv + 1);
-	if (strcmp(argv[1], "quote") == 0)
-		return cmd_quote(argc - 1, argv + 1);
-	if (strcmp(argv[1], "verify") == 0)
-		return cmd_verify(argc - 1, argv + 1);
-	return usage();
+	static const struct mb_tool tool = {
+		.name = "bulkhead-attest", .cmds = cmds, .ncmds = sizeof cmds / sizeof cmds[0],
+		.flags = MB_TOOL_SETUP | MB_TOOL_HELP,
+	};
+
+	return mb_subcmd_main(&tool, argc, argv);
 }

@@ -16,10 +16,10 @@
 #include <unistd.h>
 #include <sodium.h>
 
-#include "log.h"
 #include "paths.h"
 #include "measured-boot/eventlog.h"
 #include "measured-boot/measure_hash.h"
+#include "measured-boot/subcmd.h"
 #include "measured-boot/tpm.h"
 
 #define ERR_MAX (BH_PATH_MAX + 512u)  /* a path and a reason */
@@ -42,27 +42,6 @@ static const struct component {
 	{ "--capd-public", EVLOG_CAPD_PUBLIC, HOW_FILE },
 };
 #define NCOMPONENTS (sizeof components / sizeof components[0])
-
-static int usage_to(FILE *f, int rc)
-{
-	fprintf(f, "usage: bulkhead-measure boot [--log FILE] [--xen F] [--xen-cmdline F] [--kernel F]\n"
-			"           [--kernel-cmdline F] [--initramfs F] [--dom0-binaries DIR] [--policy DIR]\n"
-			"           [--capd-public F]\n"
-			"       bulkhead-measure verify [--log FILE] [--reference FILE]\n"
-			"       bulkhead-measure show [--log FILE]\n");
-	return rc;
-}
-
-static int usage(void)
-{
-	return usage_to(stderr, 2);
-}
-
-static int failx(const char *msg)
-{
-	fprintf(stderr, "bulkhead-measure: %s\n", msg);
-	return 1;
-}
 
 /* The record name: the path as given, 1..127 printable ASCII bytes. */
 static int set_name(struct evlog_record *r, const char *path)
@@ -127,7 +106,7 @@ static int cmd_boot(int argc, char **argv)
 
 	for (i = 1; i < (size_t)argc; i += 2) {
 		if (i + 1 >= (size_t)argc)
-			return usage();
+			return mb_usage();
 		if (strcmp(argv[i], "--log") == 0) {
 			logarg = argv[i + 1];
 			continue;
@@ -135,19 +114,19 @@ static int cmd_boot(int argc, char **argv)
 		for (j = 0; j < NCOMPONENTS && strcmp(argv[i], components[j].opt) != 0; j++)
 			;
 		if (j == NCOMPONENTS || paths[j] != NULL)
-			return usage();
+			return mb_usage();
 		paths[j] = argv[i + 1];
 		any = 1;
 	}
 	if (!any)
-		return usage();
+		return mb_usage();
 	if (log_path(logarg, logf, sizeof logf) < 0)
-		return failx("event log path too long");
+		return mb_failx("event log path too long");
 	/* One measurement per boot: the PCRs only grow until the next reset,
 	 * and so must the log that explains them. */
 	if (access(logf, F_OK) == 0) {
 		snprintf(err, sizeof err, "%s exists: this boot is already measured", logf);
-		return failx(err);
+		return mb_failx(err);
 	}
 	/* Hash everything first: a missing component changes no PCR. */
 	memset(&l, 0, sizeof l);
@@ -155,11 +134,11 @@ static int cmd_boot(int argc, char **argv)
 		if (paths[j] == NULL)
 			continue;
 		if (measure_one(&components[j], paths[j], &l.rec[l.count], err) < 0)
-			return failx(err);
+			return mb_failx(err);
 		l.count++;
 	}
 	if (bh_tpm_open(&t) < 0)
-		return failx(t.err);
+		return mb_failx(t.err);
 	/* The log records exactly what was extended, even if an extend
 	 * fails half way, so that it still explains the PCRs. */
 	for (i = 0; i < l.count && r == 0; i++) {
@@ -172,10 +151,10 @@ static int cmd_boot(int argc, char **argv)
 		l.count = (uint32_t)(i - 1);
 	w = evlog_store(logf, &l);
 	if (r < 0)
-		return failx(err);   /* the extend's failure, the more useful line */
+		return mb_failx(err);   /* the extend's failure, the more useful line */
 	if (w < 0) {
 		snprintf(err, sizeof err, "%s: cannot write the event log: %s", logf, strerror(-w));
-		return failx(err);
+		return mb_failx(err);
 	}
 	printf("measured %u components into PCRs 11-15; event log %s\n", l.count, logf);
 	return 0;
@@ -196,41 +175,35 @@ static int pcr_mismatch(const struct evlog *l, uint32_t bad)
 		snprintf(err, sizeof err, "PCR %u does not match the event log (the log was altered or the PCR "
 			 "extended outside it); first measurement in it: #%d %s %s", l->rec[i].pcr, i,
 			 evlog_kind_name(l->rec[i].kind), l->rec[i].name);
-	return failx(err);
+	return mb_failx(err);
 }
 
 static int cmd_verify(int argc, char **argv)
 {
 	static struct evlog l, ref;
 	uint8_t tpm[BH_TPM_PCRS][BH_TPM_DIGEST], want[EVLOG_PCRS][EVLOG_DIGEST_SIZE];
-	const char *logarg = NULL, *refarg = NULL;
+	static const char *const names[] = { "--log", "--reference" };
+	const char *vals[2] = { 0 }, *refarg;
 	char logf[BH_PATH_MAX], err[ERR_MAX];
 	struct bh_tpm t;
 	uint32_t p, bad = 0;
 	int i, r;
 
-	for (i = 1; i < argc; i += 2) {
-		if (i + 1 >= argc)
-			return usage();
-		if (strcmp(argv[i], "--log") == 0 && logarg == NULL)
-			logarg = argv[i + 1];
-		else if (strcmp(argv[i], "--reference") == 0 && refarg == NULL)
-			refarg = argv[i + 1];
-		else
-			return usage();
-	}
-	if (log_path(logarg, logf, sizeof logf) < 0)
-		return failx("event log path too long");
+	if (mb_get_opts(argc, argv, names, vals, 2) < 0)
+		return mb_usage();
+	refarg = vals[1];
+	if (log_path(vals[0], logf, sizeof logf) < 0)
+		return mb_failx("event log path too long");
 	if (evlog_load(logf, &l, err, sizeof err) < 0)
-		return failx(err);
+		return mb_failx(err);
 	if (refarg != NULL && evlog_load(refarg, &ref, err, sizeof err) < 0)
-		return failx(err);
+		return mb_failx(err);
 	if (bh_tpm_open(&t) < 0)
-		return failx(t.err);
+		return mb_failx(t.err);
 	r = bh_tpm_pcr_read(&t, EVLOG_PCR_MASK, tpm);
 	bh_tpm_close(&t);
 	if (r < 0)
-		return failx(t.err);
+		return mb_failx(t.err);
 	evlog_replay(&l, want);
 	for (p = 0; p < EVLOG_PCRS; p++)
 		if ((EVLOG_PCR_MASK & (1u << p)) && sodium_memcmp(tpm[p], want[p], EVLOG_DIGEST_SIZE) != 0)
@@ -244,7 +217,7 @@ static int cmd_verify(int argc, char **argv)
 		else
 			snprintf(err, sizeof err, "measurement #%d %s %s differs from the reference", i,
 				 evlog_kind_name(l.rec[i].kind), l.rec[i].name);
-		return failx(err);
+		return mb_failx(err);
 	}
 	printf("ok: %u measurements, PCRs 11-15 match the event log%s\n", l.count,
 	       refarg != NULL ? " and the reference" : "");
@@ -253,16 +226,18 @@ static int cmd_verify(int argc, char **argv)
 
 static int cmd_show(int argc, char **argv)
 {
+	static const char *const names[] = { "--log" };
 	static struct evlog l;
+	const char *vals[1] = { 0 };
 	char logf[BH_PATH_MAX], err[ERR_MAX], line[EVLOG_NAME_SIZE + 128];
 	uint32_t i;
 
-	if (argc != 1 && !(argc == 3 && strcmp(argv[1], "--log") == 0))
-		return usage();
-	if (log_path(argc == 3 ? argv[2] : NULL, logf, sizeof logf) < 0)
-		return failx("event log path too long");
+	if (mb_get_opts(argc, argv, names, vals, 1) < 0)
+		return mb_usage();
+	if (log_path(vals[0], logf, sizeof logf) < 0)
+		return mb_failx("event log path too long");
 	if (evlog_load(logf, &l, err, sizeof err) < 0)
-		return failx(err);
+		return mb_failx(err);
 	for (i = 0; i < l.count; i++) {
 		evlog_format(&l.rec[i], line, sizeof line);
 		printf("%s\n", line);
@@ -270,22 +245,20 @@ static int cmd_show(int argc, char **argv)
 	return 0;
 }
 
+static const struct mb_subcmd cmds[] = {
+	{ "boot", cmd_boot, "boot [--log FILE] [--xen F] [--xen-cmdline F] [--kernel F]\n"
+			    "           [--kernel-cmdline F] [--initramfs F] [--dom0-binaries DIR] [--policy DIR]\n"
+			    "           [--capd-public F]" },
+	{ "verify", cmd_verify, "verify [--log FILE] [--reference FILE]" },
+	{ "show", cmd_show, "show [--log FILE]" },
+};
+
 int main(int argc, char **argv)
 {
-	log_init("bulkhead-measure");
-	if (sodium_init() < 0)
-		return failx("libsodium failed to initialise");
-	if (bh_root() == NULL)
-		return failx("BULKHEAD_ROOT must be an absolute path");
-	if (argc < 2)
-		return usage();
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		return usage_to(stdout, 0);
-	if (strcmp(argv[1], "boot") == 0)
-		return cmd_boot(argc - 1, argv + 1);
-	if (strcmp(argv[1], "verify") == 0)
-		return cmd_verify(argc - 1, argv + 1);
-	if (strcmp(argv[1], "show") == 0)
-		return cmd_show(argc - 1, argv + 1);
-	return usage();
+	static const struct mb_tool tool = {
+		.name = "bulkhead-measure", .cmds = cmds, .ncmds = sizeof cmds / sizeof cmds[0],
+		.flags = MB_TOOL_SETUP | MB_TOOL_HELP,
+	};
+
+	return mb_subcmd_main(&tool, argc, argv);
 }

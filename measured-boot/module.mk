@@ -8,18 +8,21 @@
 TSS2_LDLIBS := -ltss2-esys -ltss2-tctildr -ltss2-mu -ltss2-rc
 $(eval $(call bh_lib,mbtpm,measured-boot/tpm.c))
 
+# measured-boot/subcmd.c: the tools' command dispatch (subcmd.h), in
+# each tool's own sources.
+
 # libmbevlog: the event log (proved parser, files, replay) and the
 # component digests; no TPM.
 MBEVLOG_SRCS := measured-boot/eventlog_parse.c measured-boot/eventlog.c measured-boot/measure_hash.c \
 	measured-boot/mbfile.c
 $(eval $(call bh_lib,mbevlog,$(MBEVLOG_SRCS)))
 
-$(eval $(call bh_prog,bulkhead-measure,measured-boot/measure.c,mbevlog mbtpm bulkhead,$(TSS2_LDLIBS) -lsodium))
+$(eval $(call bh_prog,bulkhead-measure,measured-boot/measure.c measured-boot/subcmd.c,mbevlog mbtpm bulkhead,$(TSS2_LDLIBS) -lsodium))
 INSTALL_BIN += $(BUILD)/bin/bulkhead-measure
 
 # bulkhead-attest: quotes with the TPM, verification without one
 # (OpenSSL's libcrypto checks the ECDSA signature).
-ATTEST_SRCS := measured-boot/attest.c measured-boot/attest_ak.c measured-boot/attest_verify.c
+ATTEST_SRCS := measured-boot/attest.c measured-boot/attest_ak.c measured-boot/attest_verify.c measured-boot/subcmd.c
 $(eval $(call bh_prog,bulkhead-attest,$(ATTEST_SRCS),mbevlog mbtpm bulkhead,$(TSS2_LDLIBS) -lcrypto -lsodium))
 INSTALL_BIN += $(BUILD)/bin/bulkhead-attest
 
