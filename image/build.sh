@@ -50,6 +50,10 @@ img_skeleton "$q"
 for p in "$build"/qube/bin/*; do
 	img_prog "$q" "$p" "/usr/lib/bulkhead/bin/$(basename "$p")"
 done
+# make bench's raw libxenvchan client and its init (bench/xen/): a
+# domain booted with rdinit=/usr/lib/bulkhead/bench/raw-init runs only that.
+img_prog "$q" "$build/bench/xen/xenbench-qube" /usr/lib/bulkhead/bench/xenbench-qube
+install -D -m 0755 "$top/bench/xen/raw-init" "$q/usr/lib/bulkhead/bench/raw-init"
 img_prog "$q" /usr/bin/xenstore
 # libxenstore cancels its reader thread with pthread_cancel, which
 # dlopens libgcc_s (ldd does not list it): without it the agent aborts.
@@ -107,6 +111,8 @@ step "dom0 root: Bulkhead's dom0 programs, its init, the qube image"
 for p in "$build"/bin/*; do
 	img_prog "$d" "$p" "/usr/local/bin/$(basename "$p")"
 done
+# make bench's dom0 side (bench/xen/, tests/xen/bench.sh).
+img_prog "$d" "$build/bench/xen/xenbench-dom0" /usr/lib/bulkhead/bench/xenbench-dom0
 install -m 0755 "$top/image/dom0/init" "$d/init"
 install -D -m 0644 "$work/qube-vmlinux.gz" "$d/usr/lib/bulkhead/xen/qube-vmlinux.gz"
 install -D -m 0644 "$work/qube.cpio.gz" "$d/usr/lib/bulkhead/xen/qube.cpio.gz"
