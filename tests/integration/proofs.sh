@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # tests/run: once
 # tests/run: first
+# tests/run: no-build
 # tests/run: limit=900
 # `make proofs` inside `make test` (issue #5): proofs/run from scratch
 # (its own output and WP cache under BULKHEAD_ROOT, so every goal is sent
 # to the provers, as on a fresh CI machine), then the results it wrote
 # are checked again here: every *_parse.c proved with at least one goal,
 # every Eva driver at 0 alarms, every negative patch failing to prove.
-# "first" and "limit=900": the longest test (several minutes of CPU),
-# started first so that the rest of the suite runs beside it.
+# "no-build", "first" and "limit=900": the longest test (several minutes
+# of CPU), started before the builds of `make test` (tests/run --build),
+# or first without them, so that the rest runs beside it.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 : "${BULKHEAD_ROOT:?}"
