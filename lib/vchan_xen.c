@@ -208,6 +208,14 @@ static ssize_t xen_read(struct vchan *v, void *buf, size_t len)
 	if (len == 0)
 		return 0;
 	n = libxenvchan_read(x, buf, clamp_len(len));
+	/* libxenvchan's writer raises the event only if the reader asked
+	 * for it (the ring's notify bits), and a read that finds all it
+	 * wants asks for nothing.  Ask after every read, so that whoever
+	 * polls this fd next hears of the peer's next write: without it a
+	 * qrexec-daemon that had read the agent's HELLO slept through
+	 * every later message (service requests, CONNECTION_TERMINATED). */
+	if (n > 0)
+		(void)libxenvchan_data_ready(x);
 	if (n >= 0)
 		return n;
 	return libxenvchan_is_open(x) == VCHAN_DISCONNECTED ? -EPIPE : -EIO;
