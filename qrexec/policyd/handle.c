@@ -11,6 +11,7 @@
 #include "lib/io.h"
 #include "lib/log.h"
 #include "lib/paths.h"
+#include "lib/vchan.h"
 #include "lib/vchan_socket.h"
 #include "qrexec/lib/dom0req.h"
 #include "qrexec/lib/policyreq.h"
@@ -65,6 +66,7 @@ static int to_qube(int fd, const struct request *r, const struct policy_qube *sr
 	struct capd_token tok;
 	struct dom0rep untrusted_rep, rep;
 	uint32_t domid = target->running ? target->domid : 0;
+	bool sockets;
 	int n, rc;
 
 	if (autostart && !target->running && (domid = start_qube(target->name)) == 0) {
@@ -96,11 +98,16 @@ static int to_qube(int fd, const struct request *r, const struct policy_qube *sr
 			  target->name, untrusted_rep.domid, untrusted_rep.port, domid);
 		return -1;
 	}
-	if (vchan_socket_clear(r->hdr.source_domid, rep.domid, rep.port) < 0)
+	/* Channel names in dom0's directories are the socket transport's;
+	 * Xen's vchans meet in xenstore, where the caller publishes its ring. */
+	sockets = vchan_backend() != NULL && strcmp(vchan_backend(), "socket") == 0;
+	if (sockets && vchan_socket_clear(r->hdr.source_domid, rep.domid, rep.port) < 0)
 		log_warnx("stale channel names for %u -> %s could not be cleared", r->hdr.source_domid, target->name);
 	if (answer(fd, POLICY_REP_ALLOW, rep.domid, rep.port) < 0)
 		return -2;
 	*port = rep.port;
+	if (!sockets)
+		return 0;
 	/* Answered: from here a failure is the caller's broken call. */
 	rc = vchan_socket_expose(r->hdr.source_domid, rep.domid, rep.port, now_ms() + EXPOSE_TIMEOUT_MS);
 	if (rc < 0)
@@ -122,7 +129,8 @@ static int to_dom0(int fd, const struct request *r, const struct policy_qube *sr
 		return -1;
 	}
 	snprintf(command, sizeof(command), "QUBESRPC %s %s", r->service, r->hdr.source);
-	if (vchan_socket_clear(r->hdr.source_domid, 0, port) < 0)
+	if (vchan_backend() != NULL && strcmp(vchan_backend(), "socket") == 0 &&
+	    vchan_socket_clear(r->hdr.source_domid, 0, port) < 0)
 		log_warnx("stale channel names for %u -> dom0 could not be cleared", r->hdr.source_domid);
 	if (policyd_run_dom0(r->hdr.source_domid, port, user[0] ? user : "root", command) < 0) {
 		answer(fd, POLICY_REP_DENY, 0, 0);
