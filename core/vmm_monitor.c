@@ -23,6 +23,14 @@
 #define MONITOR_REQ_TIMEOUT_MS 5000u
 #define MAX_QREXEC_DAEMONS 256u
 #define QREXEC_READY_TIMEOUT_MS 10000u
+/* How long a qrexec-daemon waits for its agent (its --timeout).  A start
+ * waits QREXEC_READY_TIMEOUT_MS and then lets the qube run; its agent may
+ * still come (a first boot of a Xen qube under QEMU on a loaded machine
+ * took more than the daemon's own default of 60 s), and a daemon that had
+ * given up would leave the qube without qrexec for good.  The qube's
+ * qrexec_timeout property does not reach the monitor (the VMM request
+ * has no field for it): this is the maximum the daemon accepts. */
+#define QREXEC_CONNECT_TIMEOUT "3600"
 
 static const struct vmm_backend *backend;
 
@@ -131,7 +139,8 @@ static void start_daemon(const char *name, uint32_t qid, uint32_t domid)
 {
 	struct qrexec_daemon *slot = NULL;
 	char dom[16], q[16], rel[96];
-	char *argv[] = { "qrexec-daemon", dom, (char *)name, "--qid", q, "--ready-fd", "3", NULL };
+	char *argv[] = { "qrexec-daemon", dom, (char *)name, "--qid", q, "--ready-fd", "3",
+			 "--timeout", QREXEC_CONNECT_TIMEOUT, NULL };
 	struct pollfd p;
 	int ready[2];
 	char untrusted_ready;   /* the daemon runs under its qube's uid by then */

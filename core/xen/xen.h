@@ -24,6 +24,7 @@
 #define XEN_CONF_KERNEL     XEN_CONF_DIR "/vmlinuz"   /* required to start */
 #define XEN_CONF_RAMDISK    XEN_CONF_DIR "/initrd"    /* optional */
 #define XEN_CONF_ROOT_SEED  XEN_CONF_DIR "/root.img"  /* optional seed of new roots */
+#define XEN_CONF_PRIVATE_SEED XEN_CONF_DIR "/private.img"  /* optional seed of new private images */
 #define XEN_CONF_CMDLINE    XEN_CONF_DIR "/cmdline"   /* optional, one line */
 #define XEN_CMDLINE_DEFAULT "console=hvc0"
 #define XEN_CMDLINE_MAX     512u
