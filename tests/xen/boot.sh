@@ -110,7 +110,7 @@ sleep 0.3   # let tail -F print the last lines
 
 tr -d '\r' <"$log" | grep -ao 'BHTEST .*' >"$work/markers"
 awk -v qrc="$qrc" -v secs="$secs" -v serial="$log" '
-	$2 == "PASS" { pass++; printf "PASS    %s\n", $3 }
+	$2 == "PASS" { pass++; printf "PASS    %s %s\n", $3, $4 }
 	$2 == "FAIL" { fail++; r = $0; sub(/^BHTEST FAIL [^ ]* ?/, "", r); printf "FAIL    %s: %s\n", $3, r }
 	$2 == "PENDING" { pend++; r = $0; sub(/^BHTEST PENDING [^ ]* ?/, "", r); printf "PENDING %s: %s\n", $3, r }
 	$2 == "BOOTED" { booted = 1 }

@@ -10,8 +10,10 @@
 #   pass NAME / fail NAME REASON / pending NAME REASON
 #   show FILE...           copies files to the console (for a failure's logs)
 #   failed                 true once any check has failed (to show logs)
-pass() { echo "BHTEST PASS $1"; }
-fail() { local n=$1; shift; echo "BHTEST FAIL $n $*"; : >/bhtest/.failed; }
+# Each marker carries dom0's uptime, "(12.3s)": where a boot's time goes.
+bh_uptime() { cut -d' ' -f1 /proc/uptime; }
+pass() { echo "BHTEST PASS $1 ($(bh_uptime)s)"; }
+fail() { local n=$1; shift; echo "BHTEST FAIL $n ($(bh_uptime)s) $*"; : >/bhtest/.failed; }
 failed() { [ -e /bhtest/.failed ]; }
 pending() { local n=$1; shift; echo "BHTEST PENDING $n $*"; }
 check() {
