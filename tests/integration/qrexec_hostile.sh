@@ -172,10 +172,21 @@ stop_bystander() {
 
 vm_rss() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 fd_count() { ls "/proc/$1/fd" | wc -l; }
-# Nanoseconds the process has been runnable (on a CPU or waiting for
-# one): a spinning process is runnable all the time, however loaded the
-# machine, a blocked one hardly ever.
-runnable_ns() { awk '{printf "%.0f\n", $1 + $2}' "/proc/$1/schedstat"; }
+# sample PID: in CPU the nanoseconds it has been on a CPU (schedstat's
+# first field; the second, time queued for a CPU, grows with the
+# machine's load for a process that merely wakes now and then), in WOKE
+# the times it went to sleep of its own accord (a wait), in STATE its
+# state letter.  Builtins only: no fork to wait for on a loaded machine.
+sample() {
+	local k v rest
+	read -r CPU rest <"/proc/$1/schedstat"
+	while read -r k v rest; do
+		case $k in
+		State:) STATE=$v ;;
+		voluntary_ctxt_switches:) WOKE=$v ;;
+		esac
+	done <"/proc/$1/status"
+}
 
 # What the attacked daemon must do: "EXIT|LOG-REGEX".
 expect_for() {
@@ -292,29 +303,64 @@ grep -q '^kept-up 200 200 0$' "$W/attack.out" || grep -q '^dropped' "$W/attack.o
 
 # An agent that sends requests and never reads the answers: once the
 # daemon's writes back are blocked, it must wait (or give up on this
-# qube), not spin.  How much of the time from 2 s to 7 s into the 8 s
-# during which the agent does not read it is runnable is measured.
+# qube), not spin.  Time runnable (on a CPU or queued for one) was the
+# measure once; on a loaded machine a blocked daemon scored 86%: the
+# queue wait of its burst of answers and of each wake-up, not work.
+# Now, once the daemon has answered what it could and gone to sleep (or
+# 4 s into the flood, if it never does), for 5 s while the agent still
+# does not read, every second:
+#  - its CPU time against that of a busy loop beside it: both get the
+#    same share of the machine, however loaded, so a spinning daemon
+#    scores about 100%, a blocked one about 0;
+#  - its wake-ups: a blocked daemon wakes when its send times out (every
+#    5 s); a storm of short waits costs little CPU but shows here.
+# A second is busy above 50% (a wake-up on the send timeout costs a few
+# ms: on a loaded machine, a third of the loop's share of that second) or
+# 5 wake-ups; 3 busy seconds of 5 fail (a loaded machine may still be
+# serving the burst in the first ones).
 start_bystander
 start_daemon 11 hostile 10
 APID=$DPID
-agent 11 flood-noread 1000000 16 8000 >"$W/attack.out" 2>"$W/attack.err" &
+agent 11 flood-noread 1000000 16 12000 >"$W/attack.out" 2>"$W/attack.err" &
 fpid=$!
 STARTED+=("$fpid")
-sleep 2
-c0=$(runnable_ns "$APID") t0=${EPOCHREALTIME/./}
-check_bystander noread-1
-sleep 5
-c1=$(runnable_ns "$APID") t1=${EPOCHREALTIME/./}
-check_bystander noread-2
+sh -c 'while :; do :; done' &
+spin=$!
+STARTED+=("$spin")
+wait_line "$W/hostile.log" 'refused' 10
+t0=$SECONDS q=0
+sample "$APID"
+while [ "$q" -lt 3 ] && [ $((SECONDS - t0)) -lt 4 ]; do
+	c=$CPU
+	sleep 0.1
+	sample "$APID"
+	if [ "$STATE" = S ] && [ "$CPU" = "$c" ]; then q=$((q + 1)); else q=0; fi
+done
+[ "$q" -eq 3 ] && settled="asleep after $((SECONDS - t0)) s" || settled="never asleep in 4 s"
+busy=0 per_s=
+for ((k = 0; k < 5; k++)); do
+	c=$CPU v=$WOKE
+	sample "$spin"
+	sp=$CPU
+	sleep 1
+	sample "$spin"
+	ds=$((CPU - sp))
+	sample "$APID"
+	dc=$((CPU - c)) dv=$((WOKE - v))
+	per_s+=" $((dc / 1000000))/$((ds / 1000000))ms,$dv"
+	if [ $((dc * 2)) -gt "$ds" ] || [ "$dv" -gt 5 ]; then busy=$((busy + 1)); fi
+done
+kill "$spin"
+wait "$spin" 2>/dev/null
+check_bystander noread
 wait "$fpid" || fail "flood-noread: $(cat "$W/attack.err")"
 wait_exit "$APID" 15
 check_log "$W/hostile.log"
 stop_bystander
-busy=$(((c1 - c0) / ((t1 - t0) * 10)))
-echo "flood-noread: $(cat "$W/attack.out") (sent answered unanswered); the daemon runnable ${busy}% of the time while blocked;" \
-	"$(grep -c 'cannot send' "$W/hostile.log") answers given up"
-if [ "$busy" -gt 50 ]; then
-	known send-spin "flood-noread: the daemon was runnable ${busy}% of the time (spinning) while its agent did not read (lib/vchan.c vchan_send: the socket's wait returns at once on POLLIN, the deadline is never checked)"
+echo "flood-noread: $(cat "$W/attack.out") (sent answered unanswered); the daemon $settled, then a second each" \
+	"(its CPU/the busy loop's, its wake-ups):$per_s; $busy busy; $(grep -c 'cannot send' "$W/hostile.log") answers given up"
+if [ "$busy" -ge 3 ]; then
+	known send-spin "flood-noread: the daemon spun while its agent did not read: $busy seconds of 5 above 50% of a busy loop's CPU or 5 wake-ups (its CPU/the loop's, wake-ups:$per_s) (once lib/vchan.c vchan_send: the socket's wait returned at once on POLLIN, the deadline never checked)"
 else
 	fixed send-spin
 fi
