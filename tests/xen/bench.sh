@@ -26,6 +26,8 @@ MIB=32            # the stream size, raw and through qrexec
 CALLS=30          # timed calls (after 3 untimed)
 Q2Q_CALLS=20
 props=(--property memory=160 --property maxmem=0 --property vcpus=1)
+# Kernel warnings stay in dmesg: none can split a figure's line.
+dmesg -n 1
 
 fig() { echo "BHBENCH $*"; }
 # figs NAME CMD...: CMD's figure lines as BHBENCH lines; a check NAME.

@@ -95,10 +95,14 @@ echo "boot.sh: booting Xen in QEMU (limit ${limit}s); serial log: $log"
 if [ "$show" = 1 ]; then
 	# The script's output: what follows BOOTED, without the kernel's and
 	# Xen's own lines.
-	tail -n +1 -F "$log" 2>/dev/null | tr -d '\r' | awk '
-		/BHTEST BOOTED/ { on = 1; next }
-		/BHTEST END/ { on = 0 }
-		on && !/^\[ *[0-9]+\.[0-9]+\]/ && !/^\(XEN\)/ && !/^BHTEST / { print; fflush() }' &
+	# (sed -u: awk (mawk) and tr would hold the lines in their buffers.)
+	tail -n +1 -F "$log" 2>/dev/null | sed -u -n '/BHTEST BOOTED/,/BHTEST END/{
+		s/\r$//
+		/^\[ *[0-9]*\.[0-9]*\]/d
+		/^(XEN)/d
+		/^BHTEST /d
+		p
+	}' &
 	tailpid=$!
 fi
 wait "$tpid"
