@@ -52,7 +52,7 @@ check_is run_hostname work qvm-run --no-autostart --pass-io work hostname || { l
 pdom=$(xl domid personal 2>/dev/null)
 check_is xenstore_own work qvm-run --no-autostart -u root -p work 'xenstore-read bulkhead/name'
 # (The refusal must come from xenstore inside work, not from qvm-run.)
-qvm-run --no-autostart -u root -p work "xenstore-read /local/domain/$pdom/bulkhead/name; echo status=\$?" >/bhtest/xs-other.out 2>&1
+timeout 60 qvm-run --no-autostart -u root -p work "xenstore-read /local/domain/$pdom/bulkhead/name; echo status=\$?" >/bhtest/xs-other.out 2>&1
 if [ -n "$pdom" ] && grep -q '^status=[1-9]' /bhtest/xs-other.out && ! grep -q '^personal' /bhtest/xs-other.out; then
 	pass xenstore_other
 else
@@ -74,7 +74,7 @@ for svc in test.Greet test.Secret; do
 done
 # qube -> qube: the caller's and the target's data channels are vchans.
 check_is call_allowed "hello work, this is personal" qvm-run --no-autostart -p work 'qrexec-client-vm personal test.Greet'
-qvm-run --no-autostart -p work 'qrexec-client-vm personal test.Secret' >/bhtest/deny.out 2>&1
+timeout 60 qvm-run --no-autostart -p work 'qrexec-client-vm personal test.Secret' >/bhtest/deny.out 2>&1
 rc=$?
 if [ "$rc" -eq 126 ] && ! grep -q hello /bhtest/deny.out; then
 	pass call_denied
@@ -85,7 +85,7 @@ fi
 # there, nothing runs.
 if timeout 30 /bhtest/fake-agent dom0-exec personal "root:touch /tmp/forged" >/bhtest/forged.out 2>&1; then
 	fail cap_refused "personal's daemon ran a call without a capability"
-elif ! qvm-run --no-autostart -p personal 'test -e /tmp/forged && echo ran || echo absent' >/bhtest/forged-look.out 2>&1 ||
+elif ! timeout 60 qvm-run --no-autostart -p personal 'test -e /tmp/forged && echo ran || echo absent' >/bhtest/forged-look.out 2>&1 ||
 	! grep -qx absent /bhtest/forged-look.out; then
 	fail cap_refused "the forged call ran in personal, or personal could not be asked: $(tr '\n' ' ' </bhtest/forged-look.out)"
 elif ! grep -q "capd refused the call's capability" "$LOGS/qrexec.personal.log"; then
