@@ -5,13 +5,17 @@
  *       The raw libxenvchan baseline against xenbench-qube in the paused
  *       domain DOMID: publishes the control vchan, runs UNPAUSE-CMD, and
  *       times, with no Bulkhead code involved:
- *         xen.raw.start    T0_US (CLOCK_REALTIME, microseconds: taken
- *                          before `xl create`) to the qube's first byte
+ *         xen.raw.start.first  T0_US (CLOCK_REALTIME, microseconds: taken
+ *                          before `xl create`) to the qube's first byte;
+ *                          the machine's first domain since boot
  *         xen.raw.rtt      a 1-byte ping-pong on an open vchan
  *         xen.raw.connect  a new vchan per exchange: publish, the qube
  *                          connects, 1 byte each way, close (the least
  *                          a qrexec call does: it opens a data vchan)
  *         xen.raw.stream   MIB MiB from the qube to dom0, median of 3
+ *   xenbench-dom0 start DOMID T0_US UNPAUSE-CMD...
+ *       Only the start, printed as xen.raw.start (a domain built again),
+ *       then the qube is told to quit.
  *   xenbench-dom0 repeat ... / stream ...   (bench/xen/xenbench.h)
  *
  * Figures on stdout as bench/run reads them; diagnostics on stderr. */
@@ -107,10 +111,38 @@ static void send_cmd(struct libxenvchan *x, uint8_t cmd, uint32_t arg, int with_
 		die("send", rc);
 }
 
+/* Publishes the control vchan before the paused domain runs (its client
+ * never races us), unpauses it, waits for its hello; prints the time
+ * since t0_us as NAME. */
+static struct libxenvchan *start(uint32_t domid, uint64_t t0_us, char **unpause, const char *name)
+{
+	struct libxenvchan *ctl = publish(domid, XB_CTRL_PORT);
+	int rc = xb_run(unpause, -1, UNPAUSE_MS);
+
+	if (rc != 0)
+		die("the unpause command failed", rc < 0 ? rc : EIO);
+	expect(ctl, XB_HELLO, "the qube's hello", xb_now_ms() + BOOT_DEADLINE_MS);
+	printf("%s %.1f ms %s\n", name, (double)(realtime_us() - t0_us) / 1000.0, name);
+	fflush(stdout);
+	return ctl;
+}
+
+static int start_only(int argc, char **argv)
+{
+	struct libxenvchan *ctl;
+
+	if (argc < 4)
+		return fprintf(stderr, "usage: xenbench-dom0 start DOMID T0_US UNPAUSE-CMD...\n"), 2;
+	ctl = start(xb_count(argv[1], 1, MAX_DOMID, "DOMID"), parse_us(argv[2]), argv + 3, "xen.raw.start");
+	send_cmd(ctl, XB_QUIT, 0, 0);
+	libxenvchan_close(ctl);
+	return 0;
+}
+
 static int raw(int argc, char **argv)
 {
 	static uint64_t ns[ROUNDS];
-	uint64_t runs[STREAM_RUNS], t0_us, start_us;
+	uint64_t runs[STREAM_RUNS], t0_us;
 	uint32_t domid, mib;
 	struct libxenvchan *ctl;
 	int rc;
@@ -120,16 +152,7 @@ static int raw(int argc, char **argv)
 	domid = xb_count(argv[1], 1, MAX_DOMID, "DOMID");
 	t0_us = parse_us(argv[2]);
 	mib = xb_count(argv[3], 1, XB_MAX_MIB, "MIB");
-
-	/* Published before the domain runs: its client never races us. */
-	ctl = publish(domid, XB_CTRL_PORT);
-	rc = xb_run(argv + 4, -1, UNPAUSE_MS);
-	if (rc != 0)
-		die("the unpause command failed", rc < 0 ? rc : EIO);
-	expect(ctl, XB_HELLO, "the qube's hello", xb_now_ms() + BOOT_DEADLINE_MS);
-	start_us = realtime_us() - t0_us;
-	printf("xen.raw.start %.1f ms xen.raw.start\n", (double)start_us / 1000.0);
-	fflush(stdout);
+	ctl = start(domid, t0_us, argv + 4, "xen.raw.start.first");
 
 	for (uint32_t i = 0; i < WARMUP_ROUNDS + ROUNDS; i++) {
 		uint64_t t = bench_now_ns();
@@ -178,10 +201,12 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "raw") == 0)
 		return raw(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "start") == 0)
+		return start_only(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "repeat") == 0)
 		return xb_cmd_repeat(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "stream") == 0)
 		return xb_cmd_stream(argc - 1, argv + 1);
-	fprintf(stderr, "usage: xenbench-dom0 raw|repeat|stream ... (bench/xen/xenbench-dom0.c)\n");
+	fprintf(stderr, "usage: xenbench-dom0 raw|start|repeat|stream ... (bench/xen/xenbench-dom0.c)\n");
 	return 2;
 }

@@ -4,15 +4,17 @@
 # is a line "BHBENCH name value unit baseline" on the console; each Bulkhead
 # figure names the raw libxenvchan figure of this same boot as its baseline:
 #
-#   xen.raw.start      `xl create -p` of the qube image with a minimal init
-#                      (bench/xen/raw-init) to its first byte on a vchan
+#   xen.raw.start.first  `xl create -p` of the qube image with a minimal
+#                      init (bench/xen/raw-init) to its first byte on a
+#                      vchan: the first domain since boot
+#   xen.raw.start      the same again, a second domain
 #   xen.raw.rtt        1-byte ping-pong on an open vchan
 #   xen.raw.connect    a new vchan, 1 byte each way, closed
 #   xen.raw.stream     MiB/s, qube to dom0
 #   xen.start.first    qvm-start of a new qube to "agent connected" in its
-#                      qrexec-daemon's log (includes making the private
-#                      volume), against xen.raw.start
-#   xen.start          the same qube started again
+#                      qrexec-daemon's log (includes making its volumes),
+#                      the first qube, against xen.raw.start.first
+#   xen.start          the same qube started again, against xen.raw.start
 #   xen.call           qvm-run -p QUBE true, dom0 -> qube, against
 #                      xen.raw.connect (a call opens a data vchan)
 #   xen.q2q.call       qrexec-client-vm personal bench.Nop inside work
@@ -64,7 +66,7 @@ start_wait() {
 timed_start() {
 	local ms
 	ms=$(start_wait "$1" "$2") || return 1
-	fig "$1 $ms ms xen.raw.start"
+	fig "$1 $ms ms $3"
 	pass "$1"
 }
 
@@ -81,23 +83,32 @@ vcpus = 1
 on_poweroff = "destroy"
 on_crash = "destroy"
 CFG
-t0=$(us)
-if timeout 120 xl create -p /bhtest/raw.cfg >/bhtest/raw-create.out 2>&1 && domid=$(xl domid raw); then
-	figs raw timeout 900 "$B/xenbench-dom0" raw "$domid" "$t0" "$MIB" xl unpause "$domid" ||
-		show /var/log/xen/console/guest-raw.log
-	n=300
-	while xl domid raw >/dev/null 2>&1 && [ "$n" -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
-	xl destroy raw >/dev/null 2>&1
-else
-	fail raw "xl create: $(tail -n 1 /bhtest/raw-create.out)"
-fi
+# raw_domain CHECK XENBENCH-DOM0-MODE [ARG]: a raw domain through its
+# life: created paused, measured by xenbench-dom0, gone.
+raw_domain() {
+	local n=$1 mode=$2 t0 domid k=300
+	shift 2
+	t0=$(us)
+	if timeout 120 xl create -p /bhtest/raw.cfg >"/bhtest/$n-create.out" 2>&1 && domid=$(xl domid raw); then
+		figs "$n" timeout 900 "$B/xenbench-dom0" "$mode" "$domid" "$t0" "$@" xl unpause "$domid" ||
+			show /var/log/xen/console/guest-raw.log
+		while xl domid raw >/dev/null 2>&1 && [ "$k" -gt 0 ]; do sleep 0.1; k=$((k - 1)); done
+		xl destroy raw >/dev/null 2>&1
+	else
+		fail "$n" "xl create: $(tail -n 1 "/bhtest/$n-create.out")"
+	fi
+}
+# The first domain since boot (xen.raw.start.first) and the measurements,
+# then a second (xen.raw.start): as qvm-start's first and second start.
+raw_domain raw raw "$MIB"
+raw_domain raw_again start
 
 # 2. Bulkhead on the same machine.
 check_out backend_xen xen qubes-prefs backend || { show "$LOGS/bulkheadd.log"; exit 1; }
 check create_work qvm-create --label blue "${props[@]}" work || exit 1
-timed_start xen.start.first work || { show "$LOGS/bulkheadd.log" "$LOGS/qrexec.work.log"; exit 1; }
+timed_start xen.start.first work xen.raw.start.first || { show "$LOGS/bulkheadd.log" "$LOGS/qrexec.work.log"; exit 1; }
 BHTEST_LIMIT=180 check shutdown_work qvm-shutdown --wait --timeout 150 work
-timed_start xen.start work || { show "$LOGS/qrexec.work.log"; exit 1; }
+timed_start xen.start work xen.raw.start || { show "$LOGS/qrexec.work.log"; exit 1; }
 figs xen.call timeout 900 "$B/xenbench-dom0" repeat xen.call "$CALLS" xen.raw.connect 60 \
 	qvm-run --no-autostart -p work true
 figs xen.stream timeout 900 "$B/xenbench-dom0" stream xen.stream "$MIB" xen.raw.stream 300 3 \
