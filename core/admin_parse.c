@@ -5,8 +5,6 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "lib/bytes_parse.h"
-
 enum field_kind { F_SOURCE, F_METHOD, F_DEST, F_ARG };
 
 /*@ predicate adm_arg_char(integer c) = nm_alnum(c) || c == '_' || c == '.' || c == ':' ||
@@ -14,9 +12,6 @@ enum field_kind { F_SOURCE, F_METHOD, F_DEST, F_ARG };
     predicate adm_method_char(integer c) = nm_alnum(c) || c == '_' || c == '.';
     predicate kv_key_char(integer c) = nm_lower(c) || c == '_';
     predicate kv_value_char(integer c) = nm_alnum(c) || c == '_' || c == '.' || c == '-';
-    // s[0 .. size) holds a string: a NUL within the array.  The copies
-    // are NUL-padded to the end of their arrays, so the last byte is one.
-    predicate cstr_ok(char *s, integer size) = s[size - 1] == 0;
     // A pair: key and value non-empty, NUL-padded strings of their charsets.
     predicate kv_sane(struct admin_kv kv) =
       kv.key[0] != 0 && kv.value[0] != 0 && kv.key[TOKEN_NAME_MAX] == 0 && kv.value[TOKEN_NAME_MAX] == 0 &&
@@ -93,6 +88,9 @@ static bool is_dom0(const uint8_t *p, size_t n)
     assigns \nothing;
     ensures range: ADMIN_PARSE_EARG <= \result <= 0 && \result != ADMIN_PARSE_ETOOBIG;
     ensures printable: \result == 0 ==> \forall integer k; 0 <= k < n ==> 0x20 <= p[k] <= 0x7e;
+    ensures qube: \result == 0 && (kind == F_SOURCE || kind == F_DEST) ==>
+      \forall integer k; 0 <= k < n ==> name_char(NAME_QUBE, k, p[k]);
+    ensures source: \result == 0 && kind == F_SOURCE ==> n >= 1;
     ensures method: \result == 0 && kind == F_METHOD ==>
       n >= 7 && p[0] == 'a' && p[1] == 'd' && p[2] == 'm' && p[3] == 'i' && p[4] == 'n' && p[5] == '.' &&
       \forall integer k; 0 <= k < n ==> adm_method_char(p[k]);
@@ -116,15 +114,65 @@ static int check_field(enum field_kind kind, const uint8_t *p, size_t n)
 }
 
 /*@ logic integer adm_max(integer f) =
-      f == 0 || f == 2 ? QUBE_NAME_MAX : f == 1 ? ADMIN_METHOD_MAX : ADMIN_ARG_MAX; */
+      f == F_SOURCE || f == F_DEST ? QUBE_NAME_MAX : f == F_METHOD ? ADMIN_METHOD_MAX : ADMIN_ARG_MAX;
+    // Byte c may stand at position k of field f: a qube name (dom0 is
+    // one by this charset), the method's or the argument's charset.
+    predicate adm_field_char(integer f, integer k, integer c) =
+      f == F_SOURCE || f == F_DEST ? name_char(NAME_QUBE, k, c) :
+      f == F_METHOD ? adm_method_char(c) : adm_arg_char(c);
+    // An accepted request's fields, as C strings in their arrays: the
+    // last byte is NUL (the string ends within the array), and every
+    // byte is a NUL or of the field's charset.  Of the struct's value:
+    // admin_request_parse() builds it in a local that is never
+    // addressed, so WP reasons about values, not memory.
+    predicate adm_source_ok(struct admin_request r) = r.source[0] != 0 && r.source[QUBE_NAME_MAX] == 0 &&
+      \forall integer k; 0 <= k <= QUBE_NAME_MAX ==> r.source[k] == 0 || adm_field_char(F_SOURCE, k, r.source[k]);
+    predicate adm_method_ok(struct admin_request r) = r.method[ADMIN_METHOD_MAX] == 0 &&
+      r.method[0] == 'a' && r.method[1] == 'd' && r.method[2] == 'm' && r.method[3] == 'i' &&
+      r.method[4] == 'n' && r.method[5] == '.' &&
+      \forall integer k; 0 <= k <= ADMIN_METHOD_MAX ==> r.method[k] == 0 || adm_field_char(F_METHOD, k, r.method[k]);
+    predicate adm_dest_ok(struct admin_request r) = r.dest[QUBE_NAME_MAX] == 0 &&
+      \forall integer k; 0 <= k <= QUBE_NAME_MAX ==> r.dest[k] == 0 || adm_field_char(F_DEST, k, r.dest[k]);
+    predicate adm_arg_ok(struct admin_request r) = r.arg[ADMIN_ARG_MAX] == 0 &&
+      \forall integer k; 0 <= k <= ADMIN_ARG_MAX ==> r.arg[k] == 0 || adm_field_char(F_ARG, k, r.arg[k]);
+    // The payload is exactly the bytes the four fields did not consume.
+    predicate adm_consumed(struct admin_request r, integer len) =
+      4 <= r.payload_off <= len && r.payload_off + r.payload_len == len;
+    // All of it (one postcondition: each costs Qed seconds on the whole path).
+    predicate adm_request_ok(struct admin_request r, integer len) =
+      adm_source_ok(r) && adm_method_ok(r) && adm_dest_ok(r) && adm_arg_ok(r) && adm_consumed(r, len); */
 
-/* Longest value of field f (source, method, dest, arg), without its NUL. */
+/* Field f of the request, at the start of buf[0 .. len): its length (at
+ * most adm_max(f), a NUL after it) and in *field where it starts (buf),
+ * checked against its charset; or a negative code.  The contract says
+ * what *field holds, not that it is buf: the caller's copy then reads
+ * (*field)[k], the very terms the charset is stated of. */
 /*@ requires 0 <= f < 4;
-    assigns \nothing;
-    ensures \result == adm_max(f); */
-static size_t field_max(int f)
+    requires len <= ADMIN_MAX_REQUEST;
+    requires \valid_read(buf + (0 .. len - 1));
+    requires \valid(field);
+    assigns *field;
+    ensures range: ADMIN_PARSE_EARG <= \result <= adm_max(f) && \result != ADMIN_PARSE_ETOOBIG;
+    ensures found: \result >= 0 ==> \result < len && \valid_read(*field + (0 .. \result - 1));
+    ensures charset: \result >= 0 ==> \forall integer k; 0 <= k < \result ==>
+      0x20 <= (*field)[k] <= 0x7e && adm_field_char(f, k, (*field)[k]);
+    ensures source: \result >= 0 && f == F_SOURCE ==> \result >= 1;
+    ensures method: \result >= 0 && f == F_METHOD ==> \result >= 7 &&
+      (*field)[0] == 'a' && (*field)[1] == 'd' && (*field)[2] == 'm' && (*field)[3] == 'i' &&
+      (*field)[4] == 'n' && (*field)[5] == '.'; */
+static long field_at(enum field_kind f, const uint8_t *buf, size_t len, const uint8_t **field)
 {
-	return f == 0 || f == 2 ? QUBE_NAME_MAX : f == 1 ? ADMIN_METHOD_MAX : ADMIN_ARG_MAX;
+	size_t max = f == F_SOURCE || f == F_DEST ? QUBE_NAME_MAX : f == F_METHOD ? ADMIN_METHOD_MAX : ADMIN_ARG_MAX;
+	long n = field_len(buf, len, 0, max);
+	int rc;
+
+	if (n < 0)
+		return ADMIN_PARSE_EFIELD;
+	rc = check_field(f, buf, (size_t)n);
+	if (rc < 0)
+		return rc;
+	*field = buf;
+	return n;
 }
 
 /*@ requires buf_readable: \valid_read(untrusted_buf + (0 .. len - 1));
@@ -140,53 +188,69 @@ static size_t field_max(int f)
       assigns *out;
       ensures range: ADMIN_PARSE_EARG <= \result <= ADMIN_PARSE_OK && \result != ADMIN_PARSE_ETOOBIG;
       ensures rejected_unchanged: \result != ADMIN_PARSE_OK ==> *out == \old(*out);
-      ensures consumed: \result == ADMIN_PARSE_OK ==>
-        4 <= out->payload_off <= len && out->payload_off + out->payload_len == len;
-      ensures strings: \result == ADMIN_PARSE_OK ==>
-        cstr_ok(&out->source[0], QUBE_NAME_MAX + 1) && cstr_ok(&out->method[0], ADMIN_METHOD_MAX + 1) &&
-        cstr_ok(&out->dest[0], QUBE_NAME_MAX + 1) && cstr_ok(&out->arg[0], ADMIN_ARG_MAX + 1);
-      ensures method_prefix: \result == ADMIN_PARSE_OK ==>
-        out->method[0] == 'a' && out->method[1] == 'd' && out->method[2] == 'm' &&
-        out->method[3] == 'i' && out->method[4] == 'n' && out->method[5] == '.';
+      ensures accepted: \result == ADMIN_PARSE_OK ==> adm_request_ok(*out, len);
     complete behaviors;
     disjoint behaviors; */
 int admin_request_parse(const uint8_t *untrusted_buf, size_t len, struct admin_request *out)
 {
-	size_t off[4], flen[4], pos = 0;
+	/* Never addressed: each field is copied in by the loop after its
+	 * check, and *out is written once, only when all four are accepted. */
+	struct admin_request r;
+	const uint8_t *p = untrusted_buf;
+	size_t pos = 0;
+	long n;
 
 	if (len > ADMIN_MAX_REQUEST)
 		return ADMIN_PARSE_ETOOBIG;
-	/*@ loop invariant bound: 0 <= f <= 4;
-	    loop invariant pos: f <= pos <= len;
-	    loop invariant lengths: \forall integer g; 0 <= g < f ==> flen[g] <= adm_max(g) && off[g] + flen[g] < pos;
-	    loop invariant nul: \forall integer g; 0 <= g < f ==> untrusted_buf[off[g] + flen[g]] == 0;
-	    loop invariant last: f > 0 ==> pos == off[f - 1] + flen[f - 1] + 1;
-	    loop invariant method: f > 1 ==> flen[1] >= 7 && untrusted_buf[off[1]] == 'a' &&
-	      untrusted_buf[off[1] + 1] == 'd' && untrusted_buf[off[1] + 2] == 'm' &&
-	      untrusted_buf[off[1] + 3] == 'i' && untrusted_buf[off[1] + 4] == 'n' &&
-	      untrusted_buf[off[1] + 5] == '.';
-	    loop assigns f, pos, off[0 .. 3], flen[0 .. 3];
-	    loop variant 4 - f; */
-	for (int f = 0; f < 4; f++) {
-		long n = field_len(untrusted_buf, len, pos, field_max(f));
-		int rc;
-
-		if (n < 0)
-			return ADMIN_PARSE_EFIELD;
-		off[f] = pos;
-		flen[f] = (size_t)n;
-		rc = check_field((enum field_kind)f, untrusted_buf + pos, (size_t)n);
-		if (rc < 0)
-			return rc;
-		pos += (size_t)n + 1;
-	}
-	/* Everything validated: now, and only now, write the output. */
-	bytes_copy_str(out->source, sizeof(out->source), untrusted_buf + off[0], flen[0]);
-	bytes_copy_str(out->method, sizeof(out->method), untrusted_buf + off[1], flen[1]);
-	bytes_copy_str(out->dest, sizeof(out->dest), untrusted_buf + off[2], flen[2]);
-	bytes_copy_str(out->arg, sizeof(out->arg), untrusted_buf + off[3], flen[3]);
-	out->payload_off = pos;
-	out->payload_len = len - pos;
+	n = field_at(F_SOURCE, untrusted_buf + pos, len - pos, &p);
+	if (n < 0)
+		return (int)n;
+	/*@ loop invariant bound: 0 <= k <= QUBE_NAME_MAX + 1;
+	    loop invariant chars: \forall integer j; 0 <= j < k ==> r.source[j] == 0 || adm_field_char(F_SOURCE, j, r.source[j]);
+	    loop invariant copied: \forall integer j; 0 <= j < k && j < n ==> r.source[j] == p[j];
+	    loop invariant pad: \forall integer j; n <= j < k ==> r.source[j] == 0;
+	    loop assigns k, r.source[0 .. QUBE_NAME_MAX];
+	    loop variant QUBE_NAME_MAX + 1 - k; */
+	for (size_t k = 0; k <= QUBE_NAME_MAX; k++)
+		r.source[k] = k < (size_t)n ? (char)p[k] : '\0';
+	pos += (size_t)n + 1;
+	n = field_at(F_METHOD, untrusted_buf + pos, len - pos, &p);
+	if (n < 0)
+		return (int)n;
+	/*@ loop invariant bound: 0 <= k <= ADMIN_METHOD_MAX + 1;
+	    loop invariant chars: \forall integer j; 0 <= j < k ==> r.method[j] == 0 || adm_field_char(F_METHOD, j, r.method[j]);
+	    loop invariant copied: \forall integer j; 0 <= j < k && j < n ==> r.method[j] == p[j];
+	    loop invariant pad: \forall integer j; n <= j < k ==> r.method[j] == 0;
+	    loop assigns k, r.method[0 .. ADMIN_METHOD_MAX];
+	    loop variant ADMIN_METHOD_MAX + 1 - k; */
+	for (size_t k = 0; k <= ADMIN_METHOD_MAX; k++)
+		r.method[k] = k < (size_t)n ? (char)p[k] : '\0';
+	pos += (size_t)n + 1;
+	n = field_at(F_DEST, untrusted_buf + pos, len - pos, &p);
+	if (n < 0)
+		return (int)n;
+	/*@ loop invariant bound: 0 <= k <= QUBE_NAME_MAX + 1;
+	    loop invariant chars: \forall integer j; 0 <= j < k ==> r.dest[j] == 0 || adm_field_char(F_DEST, j, r.dest[j]);
+	    loop invariant pad: \forall integer j; n <= j < k ==> r.dest[j] == 0;
+	    loop assigns k, r.dest[0 .. QUBE_NAME_MAX];
+	    loop variant QUBE_NAME_MAX + 1 - k; */
+	for (size_t k = 0; k <= QUBE_NAME_MAX; k++)
+		r.dest[k] = k < (size_t)n ? (char)p[k] : '\0';
+	pos += (size_t)n + 1;
+	n = field_at(F_ARG, untrusted_buf + pos, len - pos, &p);
+	if (n < 0)
+		return (int)n;
+	/*@ loop invariant bound: 0 <= k <= ADMIN_ARG_MAX + 1;
+	    loop invariant chars: \forall integer j; 0 <= j < k ==> r.arg[j] == 0 || adm_field_char(F_ARG, j, r.arg[j]);
+	    loop invariant pad: \forall integer j; n <= j < k ==> r.arg[j] == 0;
+	    loop assigns k, r.arg[0 .. ADMIN_ARG_MAX];
+	    loop variant ADMIN_ARG_MAX + 1 - k; */
+	for (size_t k = 0; k <= ADMIN_ARG_MAX; k++)
+		r.arg[k] = k < (size_t)n ? (char)p[k] : '\0';
+	pos += (size_t)n + 1;
+	r.payload_off = pos;
+	r.payload_len = len - pos;
+	*out = r;
 	return ADMIN_PARSE_OK;
 }
 
@@ -311,7 +375,7 @@ int admin_kv_parse(const uint8_t *untrusted_buf, size_t len, struct admin_kv out
 {
 	/* Zeroed although every pair is written whole: Eva, which does not
 	 * know which pairs are filled, then sees no uninitialised read. */
-	struct admin_kv kv[ADMIN_KV_MAX] = { 0 }, cur;
+	struct admin_kv kv[ADMIN_KV_MAX] = { 0 }, cur = { 0 };
 	size_t n = 0, pos = 0, end = 0;
 
 	if (len == 0)

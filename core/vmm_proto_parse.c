@@ -6,17 +6,22 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "lib/bytes_parse.h"
-
-/* s[0 .. size) holds a string: a NUL within the array.  (Said as "not
- * all non-NUL": the provers then find the witness themselves.) */
-/*@ predicate vmm_cstr_ok(char *s, integer size) =
-      !(\forall integer n; 0 <= n < size ==> s[n] != 0);
-    predicate qube_sane(struct vmm_qube *q) =
-      vmm_cstr_ok(&q->name[0], QUBE_NAME_MAX + 1) && vmm_cstr_ok(&q->default_user[0], USER_NAME_MAX + 1) &&
-      q->qid <= QID_MAX && 0 <= q->klass < CLASS_COUNT && 0 <= q->label < LABEL_COUNT;
-    predicate slot_zero(struct vmm_qube *q) =
-      q->qid == 0 && q->klass == 0 && q->label == 0 && q->name[0] == 0 && q->default_user[0] == 0; */
+/* A decoded qube, as a value (the slots are built in locals that are
+ * never addressed, so WP reasons about values, not memory): its name and
+ * default user are C strings in their arrays (the last byte is NUL) of
+ * names_check()'s charsets (every byte a NUL or name_char() of its kind
+ * at its position); qid, class and label in range. */
+/*@ predicate qube_ok(struct vmm_qube q) =
+      q.name[QUBE_NAME_MAX] == 0 &&
+      (\forall integer k; 0 <= k <= QUBE_NAME_MAX ==> q.name[k] == 0 || name_char(NAME_QUBE, k, q.name[k])) &&
+      q.default_user[USER_NAME_MAX] == 0 &&
+      (\forall integer k; 0 <= k <= USER_NAME_MAX ==>
+        q.default_user[k] == 0 || name_char(NAME_USER, k, q.default_user[k])) &&
+      q.qid <= QID_MAX && 0 <= q.klass < CLASS_COUNT && 0 <= q.label < LABEL_COUNT;
+    // A known op, with q[0] present (bit 0 of present).
+    predicate request_op_ok(struct vmm_request r) =
+      VMM_OP_VOLUME_CREATE <= r.op <= VMM_OP_MAX && r.present % 2 == 1;
+    predicate request_ok(struct vmm_request r) = qube_ok(r.q[0]) && qube_ok(r.q[1]) && qube_ok(r.q[2]); */
 
 /* Length of the NUL-padded string in f[0..n): -1 without a NUL or with a
  * non-NUL byte after it. */
@@ -72,136 +77,95 @@ static uint32_t get_u32(const uint8_t *p)
 /* Offsets inside struct vmm_wire_qube. */
 enum { QO_NAME = 0, QO_U32 = 32, QO_USER = 64 };
 
-/*@ requires \valid_read(w + (0 .. 99));
-    requires \valid(name + (0 .. QUBE_NAME_MAX));
-    requires \separated(w + (0 .. 99), name + (0 .. QUBE_NAME_MAX));
-    assigns name[0 .. QUBE_NAME_MAX];
-    ensures range: \result == 0 || \result == -1;
-    ensures name: \result == 0 ==> vmm_cstr_ok(name, QUBE_NAME_MAX + 1); */
-static int decode_name(const uint8_t *w, char *name)
+/* The default user in f, the slot's VMM_USER_FIELD bytes: its length
+ * (1..USER_NAME_MAX) and in *user where it starts (f), or -1.  The
+ * contract says what *user holds, not that it is f: the caller's copy
+ * then reads (*user)[k], the very terms the charset is stated of. */
+/*@ requires \valid_read(f + (0 .. VMM_USER_FIELD - 1));
+    requires \valid(user);
+    assigns *user;
+    ensures range: \result == -1 || 1 <= \result <= USER_NAME_MAX;
+    ensures user: \result >= 1 ==> \valid_read(*user + (0 .. \result - 1)) &&
+      \forall integer k; 0 <= k < \result ==> name_char(NAME_USER, k, (*user)[k]); */
+static long user_at(const uint8_t *f, const uint8_t **user)
 {
-	long n = cstr_len(w + QO_NAME, 32);
+	long n = cstr_len(f, VMM_USER_FIELD);
 
-	if (n <= 0 || names_check(NAME_QUBE, w + QO_NAME, (size_t)n) < 0)
+	if (n <= 0 || n > (long)USER_NAME_MAX || names_check(NAME_USER, f, (size_t)n) < 0)
 		return -1;
-	bytes_copy_str(name, QUBE_NAME_MAX + 1, w + QO_NAME, (size_t)n);
-	/*@ assert witness: name[n] == 0; */
-	return 0;
+	*user = f;
+	return n;
 }
 
-/* q is all zero on entry (the caller's request starts zeroed). */
+/* A slot decoded: rc 0 and the qube, or rc -1. */
+struct vmm_slot {
+	int rc;
+	struct vmm_qube q;
+};
+
+/* Request slot w (100 bytes): a qube when present (its name only, the
+ * rest zero, when name_only), else all zero.  Returned by value, built
+ * in a local that is never addressed. */
 /*@ requires \valid_read(w + (0 .. 99));
-    requires \valid(q);
-    requires \separated(w + (0 .. 99), q);
-    requires zero: q->qid == 0 && q->klass == 0 && q->label == 0 && q->default_user[0] == 0;
-    assigns *q;
-    ensures range: \result == 0 || \result == -1;
-    ensures name: \result == 0 ==> vmm_cstr_ok(&q->name[0], QUBE_NAME_MAX + 1);
-    ensures user: \result == 0 ==> vmm_cstr_ok(&q->default_user[0], USER_NAME_MAX + 1);
-    ensures ranges: \result == 0 ==> q->qid <= QID_MAX && 0 <= q->klass < CLASS_COUNT &&
-      0 <= q->label < LABEL_COUNT; */
-static int decode_qube(const uint8_t *w, bool name_only, struct vmm_qube *q)
+    assigns \nothing;
+    ensures range: \result.rc == 0 || \result.rc == -1;
+    ensures sane: \result.rc == 0 ==> qube_ok(\result.q); */
+static struct vmm_slot decode_slot(const uint8_t *w, bool present, bool name_only)
 {
+	struct vmm_slot s = { .rc = -1 };
+	const uint8_t *user = w;
 	uint32_t v[8];
-	long ulen;
+	long n, ulen = 0;
 
-	if (decode_name(w, q->name) < 0)
-		return -1;
-	/*@ assert zero_user: q->default_user[0] == 0; */
-	if (name_only)
-		return all_zero(w + QO_U32, sizeof(struct vmm_wire_qube) - QO_U32) ? 0 : -1;
-	/*@ loop invariant bound: 0 <= i <= 8;
-	    loop assigns i, v[0 .. 7];
-	    loop variant 8 - i; */
-	for (int i = 0; i < 8; i++)
-		v[i] = get_u32(w + QO_U32 + 4 * i);
-	ulen = cstr_len(w + QO_USER, VMM_USER_FIELD);
-	if (v[0] == 0 || v[0] > QID_MAX || v[1] == CLASS_ADMINVM || v[1] >= CLASS_COUNT ||
-	    v[2] >= LABEL_COUNT || v[3] < 32 || v[3] > 65536 || v[4] < 1 || v[4] > 256 ||
-	    v[5] < 16 || v[5] > 65536 || v[6] < 1 || v[6] > 3600 || v[7] > 1 ||
-	    ulen <= 0 || ulen > (long)USER_NAME_MAX || names_check(NAME_USER, w + QO_USER, (size_t)ulen) < 0)
-		return -1;
-	q->qid = v[0];
-	q->klass = (enum qube_class)v[1];
-	q->label = (enum label)v[2];
-	q->memory_mb = v[3];
-	q->vcpus = v[4];
-	q->pids_max = v[5];
-	q->shutdown_timeout_s = v[6];
-	q->has_netvm = v[7] != 0;
-	bytes_copy_str(q->default_user, USER_NAME_MAX + 1, w + QO_USER, (size_t)ulen);
-	/*@ assert witness: q->default_user[ulen] == 0; */
-	return 0;
-}
-
-/* Request slot w (100 bytes) into q: a qube when present, else all zero. */
-/*@ requires \valid_read(w + (0 .. 99));
-    requires \valid(q);
-    requires \separated(w + (0 .. 99), q);
-    requires zero: q->qid == 0 && q->klass == 0 && q->label == 0 && q->name[0] == 0 &&
-      q->default_user[0] == 0;
-    assigns *q;
-    ensures range: \result == 0 || \result == -1;
-    ensures sane: \result == 0 ==> qube_sane(q); */
-static int decode_slot(const uint8_t *w, bool present, bool name_only, struct vmm_qube *q)
-{
-	if (!present)
-		return all_zero(w, sizeof(struct vmm_wire_qube)) ? 0 : -1;
-	return decode_qube(w, name_only, q);
-}
-
-/* The request in the 308 bytes at untrusted_buf into *r (zeroed by the
- * caller); vmm_request_decode() copies it out only when it is accepted. */
-/*@ requires \valid_read(untrusted_buf + (0 .. 307));
-    requires \valid(r);
-    requires \separated(untrusted_buf + (0 .. 307), r);
-    requires zero: slot_zero(&r->q[0]) && slot_zero(&r->q[1]) && slot_zero(&r->q[2]);
-    assigns *r;
-    ensures range: \result == 0 || \result == -1;
-    ensures accepted_op: \result == 0 ==> VMM_OP_VOLUME_CREATE <= r->op <= VMM_OP_MAX &&
-      (r->present & 1u) != 0;
-    ensures accepted_qubes: \result == 0 ==> qube_sane(&r->q[0]) && qube_sane(&r->q[1]) &&
-      qube_sane(&r->q[2]); */
-static int decode_request(const uint8_t *untrusted_buf, struct vmm_request *r)
-{
-	uint32_t op, present, need;
-	bool name_only;
-
-	op = get_u32(untrusted_buf);
-	present = get_u32(untrusted_buf + 4);
-	switch (op) {
-	case VMM_OP_VOLUME_CREATE:
-	case VMM_OP_VOLUME_REMOVE:
-		need = 1;
-		break;
-	case VMM_OP_VOLUME_CLONE:
-		need = 3;
-		break;
-	case VMM_OP_START:
-		/* q[0] always; root template and private source optional. */
-		need = present & 7u;
-		if (!(present & 1u))
-			return -1;
-		break;
-	case VMM_OP_PAUSE: case VMM_OP_UNPAUSE: case VMM_OP_SHUTDOWN:
-	case VMM_OP_KILL: case VMM_OP_STATUS:
-		need = 1;
-		break;
-	default:
-		return -1;
+	if (!present) {
+		if (all_zero(w, sizeof(struct vmm_wire_qube)))
+			s.rc = 0;
+		return s;
 	}
-	if (present != need)
-		return -1;
-	name_only = op >= VMM_OP_PAUSE;
-	_Static_assert(VMM_WIRE_QUBES == 3 && sizeof(struct vmm_wire_qube) == 100, "three 100-byte slots");
-	r->op = (enum vmm_op)op;
-	r->present = present;
-	/* The three slots, in order (VMM_WIRE_QUBES). */
-	if (decode_slot(untrusted_buf + 8, (present & 1u) != 0, name_only, &r->q[0]) < 0 ||
-	    decode_slot(untrusted_buf + 108, (present & 2u) != 0, name_only, &r->q[1]) < 0 ||
-	    decode_slot(untrusted_buf + 208, (present & 4u) != 0, name_only, &r->q[2]) < 0)
-		return -1;
-	return 0;
+	n = cstr_len(w + QO_NAME, 32);
+	if (n <= 0 || names_check(NAME_QUBE, w + QO_NAME, (size_t)n) < 0)
+		return s;
+	if (name_only) {
+		if (!all_zero(w + QO_U32, sizeof(struct vmm_wire_qube) - QO_U32))
+			return s;
+	} else {
+		/*@ loop invariant bound: 0 <= i <= 8;
+		    loop assigns i, v[0 .. 7];
+		    loop variant 8 - i; */
+		for (int i = 0; i < 8; i++)
+			v[i] = get_u32(w + QO_U32 + 4 * i);
+		ulen = user_at(w + QO_USER, &user);
+		if (v[0] == 0 || v[0] > QID_MAX || v[1] == CLASS_ADMINVM || v[1] >= CLASS_COUNT ||
+		    v[2] >= LABEL_COUNT || v[3] < 32 || v[3] > 65536 || v[4] < 1 || v[4] > 256 ||
+		    v[5] < 16 || v[5] > 65536 || v[6] < 1 || v[6] > 3600 || v[7] > 1 || ulen < 0)
+			return s;
+		s.q.qid = v[0];
+		s.q.klass = (enum qube_class)v[1];
+		s.q.label = (enum label)v[2];
+		s.q.memory_mb = v[3];
+		s.q.vcpus = v[4];
+		s.q.pids_max = v[5];
+		s.q.shutdown_timeout_s = v[6];
+		s.q.has_netvm = v[7] != 0;
+	}
+	/*@ loop invariant bound: 0 <= k <= QUBE_NAME_MAX + 1;
+	    loop invariant chars: \forall integer j; 0 <= j < k ==> s.q.name[j] == 0 || name_char(NAME_QUBE, j, s.q.name[j]);
+	    loop invariant pad: \forall integer j; n <= j < k ==> s.q.name[j] == 0;
+	    loop assigns k, s.q.name[0 .. QUBE_NAME_MAX];
+	    loop variant QUBE_NAME_MAX + 1 - k; */
+	for (size_t k = 0; k <= QUBE_NAME_MAX; k++)
+		s.q.name[k] = k < (size_t)n ? (char)w[QO_NAME + k] : '\0';
+	/* ulen is 0 for name_only: the user stays all NUL. */
+	/*@ loop invariant bound: 0 <= k <= USER_NAME_MAX + 1;
+	    loop invariant chars: \forall integer j; 0 <= j < k ==>
+	      s.q.default_user[j] == 0 || name_char(NAME_USER, j, s.q.default_user[j]);
+	    loop invariant pad: \forall integer j; ulen <= j < k ==> s.q.default_user[j] == 0;
+	    loop assigns k, s.q.default_user[0 .. USER_NAME_MAX];
+	    loop variant USER_NAME_MAX + 1 - k; */
+	for (size_t k = 0; k <= USER_NAME_MAX; k++)
+		s.q.default_user[k] = k < (size_t)ulen ? (char)user[k] : '\0';
+	s.rc = 0;
+	return s;
 }
 
 /*@ requires buf_readable: \valid_read(untrusted_buf + (0 .. len - 1));
@@ -217,21 +181,65 @@ static int decode_request(const uint8_t *untrusted_buf, struct vmm_request *r)
       assigns *out;
       ensures range: \result == 0 || \result == -1;
       ensures rejected_unchanged: \result == -1 ==> *out == \old(*out);
-      ensures accepted_op: \result == 0 ==> VMM_OP_VOLUME_CREATE <= out->op <= VMM_OP_MAX &&
-        (out->present & 1u) != 0;
+      ensures accepted_op: \result == 0 ==> request_op_ok(*out);
+      ensures accepted_qubes: \result == 0 ==> request_ok(*out);
     complete behaviors;
     disjoint behaviors; */
 int vmm_request_decode(const uint8_t *untrusted_buf, size_t len, struct vmm_request *out)
 {
-	struct vmm_request r = { 0 };
+	/* Never addressed: the slots are decoded by value into it, and *out
+	 * is written once, only when the whole request is accepted. */
+	struct vmm_request r;
+	struct vmm_slot s;
+	uint32_t op, present, need;
+	bool name_only;
 
 	if (len != sizeof(struct vmm_wire_req))
 		return -1;
-	/*@ assert fresh: \separated(&r, out); */
-	if (decode_request(untrusted_buf, &r) < 0)
+	op = get_u32(untrusted_buf);
+	present = get_u32(untrusted_buf + 4);
+	switch (op) {
+	case VMM_OP_VOLUME_CREATE:
+	case VMM_OP_VOLUME_REMOVE:
+		need = 1;
+		break;
+	case VMM_OP_VOLUME_CLONE:
+		need = 3;
+		break;
+	case VMM_OP_START:
+		/* q[0] always; root template and private source optional.
+		 * (% rather than &: the provers compute remainders of
+		 * constants, not bitwise ands.) */
+		need = present % 8u;
+		if (present % 2u == 0)
+			return -1;
+		break;
+	case VMM_OP_PAUSE: case VMM_OP_UNPAUSE: case VMM_OP_SHUTDOWN:
+	case VMM_OP_KILL: case VMM_OP_STATUS:
+		need = 1;
+		break;
+	default:
 		return -1;
-	/* decode_request() proved qube_sane() of every slot of r; *out is r. */
+	}
+	if (present != need)
+		return -1;
+	name_only = op >= VMM_OP_PAUSE;
+	_Static_assert(VMM_WIRE_QUBES == 3 && sizeof(struct vmm_wire_qube) == 100, "three 100-byte slots");
+	r.op = (enum vmm_op)op;
+	r.present = present;
+	/* The three slots, in order (VMM_WIRE_QUBES). */
+	s = decode_slot(untrusted_buf + 8, (present & 1u) != 0, name_only);
+	if (s.rc < 0)
+		return -1;
+	r.q[0] = s.q;
+	s = decode_slot(untrusted_buf + 108, (present & 2u) != 0, name_only);
+	if (s.rc < 0)
+		return -1;
+	r.q[1] = s.q;
+	s = decode_slot(untrusted_buf + 208, (present & 4u) != 0, name_only);
+	if (s.rc < 0)
+		return -1;
+	r.q[2] = s.q;
 	*out = r;
-	/*@ assert copied: *out == r; */
 	return 0;
 }

@@ -1,5 +1,5 @@
 /* Eva driver: the Admin API request and its k=v payload from a qube.
- * eva-files: core/admin_parse.c lib/names_parse.c lib/bytes_parse.c */
+ * eva-files: core/admin_parse.c lib/names_parse.c */
 #include "eva_input.h"
 #include "core/admin_parse.h"
 

@@ -1,5 +1,5 @@
 /* Eva driver: a VMM monitor request from the (sandboxed) registry process.
- * eva-files: core/vmm_proto_parse.c lib/names_parse.c lib/bytes_parse.c */
+ * eva-files: core/vmm_proto_parse.c lib/names_parse.c */
 #include "eva_input.h"
 #include "core/vmm_proto_parse.h"
 
