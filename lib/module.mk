@@ -1,5 +1,5 @@
 LIB_SRCS := lib/log.c lib/paths.c lib/io.c lib/atomicfile.c lib/strbuf.c \
-	lib/names_parse.c lib/bytes_parse.c lib/admin_client.c lib/sandbox.c lib/unixsock.c lib/vchan.c lib/vchan_socket.c \
+	lib/names_parse.c lib/admin_client.c lib/sandbox.c lib/unixsock.c lib/vchan.c lib/vchan_socket.c \
 	lib/spare.c lib/ratelimit.c lib/privdrop.c
 $(eval $(call bh_lib,bulkhead,$(LIB_SRCS)))
 

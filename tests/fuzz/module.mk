@@ -16,8 +16,8 @@ endef
 
 FUZZERS :=
 ifneq ($(SAN),1)
-$(eval $(call bh_fuzz,admin_parse,core/admin_parse.c lib/names_parse.c lib/bytes_parse.c))
-$(eval $(call bh_fuzz,vmm_proto,core/vmm_proto_parse.c lib/names_parse.c lib/bytes_parse.c))
+$(eval $(call bh_fuzz,admin_parse,core/admin_parse.c lib/names_parse.c))
+$(eval $(call bh_fuzz,vmm_proto,core/vmm_proto_parse.c lib/names_parse.c))
 $(eval $(call bh_fuzz,names,lib/names_parse.c))
 $(eval $(call bh_fuzz,policy_line,qrexec/policy/policy_parse.c lib/names_parse.c))
 $(eval $(call bh_fuzz,capd_parse,capd/capd_parse.c qrexec/field_parse.c lib/names_parse.c))
@@ -59,7 +59,7 @@ endif
 # Daemon message loops: the daemon's own files; qrexec-daemon's channel
 # on the in-memory vchan (lib/vchan_mem.c, linked only by tests), capd's
 # connection and qrexec-policyd's request a socketpair.
-FUZZ_LIB_SRCS := lib/log.c lib/io.c lib/paths.c lib/unixsock.c lib/ratelimit.c lib/names_parse.c lib/bytes_parse.c
+FUZZ_LIB_SRCS := lib/log.c lib/io.c lib/paths.c lib/unixsock.c lib/ratelimit.c lib/names_parse.c
 QREXEC_DAEMON_FUZZ_SRCS := qrexec/daemon/serve.c qrexec/daemon/ports.c qrexec/lib/dom0req.c \
 	qrexec/lib/capcall.c capd/capd_client.c capd/capd_parse.c capd/capd_names.c \
 	$(filter-out lib/names_parse.c,$(QREXEC_FUZZ_SRCS)) $(FUZZ_LIB_SRCS) \
