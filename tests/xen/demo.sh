@@ -24,6 +24,9 @@ run() {
 	done
 	printf '%s\n' "$line"
 	timeout "${BHTEST_LIMIT:-120}" "$@"
+	local rc=$?
+	[ "$rc" -ne 124 ] || echo "(no answer within ${BHTEST_LIMIT:-120} s)"
+	return "$rc"
 }
 die() {
 	echo "demo: $*"
@@ -65,8 +68,8 @@ q2q() {
 	timeout "$CALL_LIMIT" qvm-run --no-autostart -p "$1" "$2"
 	local rc=$?
 	if [ "$rc" -eq 124 ]; then
-		echo "(no answer within ${CALL_LIMIT} s: qube-to-qube calls hang on real Xen today, an open bug;"
-		echo " SPEC/xen-system.md 'Status')"
+		echo "(no answer within ${CALL_LIMIT} s: a qube-to-qube call on real Xen in QEMU still hangs at"
+		echo " times, an open bug: SPEC/xen-system.md 'Status')"
 		q2q_hung=1
 	fi
 	return "$rc"
@@ -167,7 +170,7 @@ step "Cleaning up"
 echo "dom0 powers the machine off when this script ends"
 echo
 if [ "$q2q_hung" = 1 ]; then
-	echo "demo finished, except the qube-to-qube calls, which hung (open bug on real Xen)"
+	echo "demo finished, except a qube-to-qube call, which hung (open bug on real Xen in QEMU)"
 	fail demo "qube-to-qube calls hung"
 else
 	echo "demo finished"
