@@ -52,6 +52,15 @@ static uint32_t start_qube(const char *qube)
 	return domid;
 }
 
+/* Channel names in dom0's directories are the socket transport's; Xen's
+ * vchans meet in xenstore, where the caller publishes its ring. */
+static bool socket_transport(void)
+{
+	const char *b = vchan_backend();
+
+	return b != NULL && strcmp(b, "socket") == 0;
+}
+
 /* Allowed into a qube: its daemon starts the service, the source's daemon
  * (our caller) gets (target, port), and the channel is linked across.
  * -1: failed before answering; -2: failed after the answer went out.
@@ -98,9 +107,7 @@ static int to_qube(int fd, const struct request *r, const struct policy_qube *sr
 			  target->name, untrusted_rep.domid, untrusted_rep.port, domid);
 		return -1;
 	}
-	/* Channel names in dom0's directories are the socket transport's;
-	 * Xen's vchans meet in xenstore, where the caller publishes its ring. */
-	sockets = vchan_backend() != NULL && strcmp(vchan_backend(), "socket") == 0;
+	sockets = socket_transport();
 	if (sockets && vchan_socket_clear(r->hdr.source_domid, rep.domid, rep.port) < 0)
 		log_warnx("stale channel names for %u -> %s could not be cleared", r->hdr.source_domid, target->name);
 	if (answer(fd, POLICY_REP_ALLOW, rep.domid, rep.port) < 0)
@@ -129,8 +136,7 @@ static int to_dom0(int fd, const struct request *r, const struct policy_qube *sr
 		return -1;
 	}
 	snprintf(command, sizeof(command), "QUBESRPC %s %s", r->service, r->hdr.source);
-	if (vchan_backend() != NULL && strcmp(vchan_backend(), "socket") == 0 &&
-	    vchan_socket_clear(r->hdr.source_domid, 0, port) < 0)
+	if (socket_transport() && vchan_socket_clear(r->hdr.source_domid, 0, port) < 0)
 		log_warnx("stale channel names for %u -> dom0 could not be cleared", r->hdr.source_domid);
 	if (policyd_run_dom0(r->hdr.source_domid, port, user[0] ? user : "root", command) < 0) {
 		answer(fd, POLICY_REP_DENY, 0, 0);
