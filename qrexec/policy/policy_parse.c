@@ -8,7 +8,12 @@
  * the checks below then read b[0 .. n) of a POLICY_LINE_MAX array, which
  * Eva sees in bounds without relating an offset to a length.  Validators
  * return the length they accepted, so the copies' bounds are visible at
- * the copy. */
+ * the copy.
+ *
+ * proofs/run: split-wp parse_rule_tail
+ * proofs/run: split-wp parse_param
+ * (Those two functions' frame goals are most of this file's proof CPU:
+ * proved as frama-c runs of their own, they run beside the rest.) */
 #include "qrexec/policy/policy_parse.h"
 
 #include <string.h>
