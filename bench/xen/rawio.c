@@ -61,12 +61,16 @@ static int chunk(size_t len)
 	return len > XB_CHUNK ? (int)XB_CHUNK : (int)len;
 }
 
-int xb_write_all(struct libxenvchan *x, const void *buf, size_t len, uint64_t deadline_ms)
+/* Either direction, as lib/vchan.c's transfer: reads into `in` when it
+ * is set, else writes from `out`, waiting for the peer's event between
+ * partial transfers until the deadline. */
+static int transfer(struct libxenvchan *x, uint8_t *in, const uint8_t *out, size_t len, uint64_t deadline_ms)
 {
-	const uint8_t *p = buf;
+	size_t done = 0;
 
-	while (len > 0) {
-		int n = libxenvchan_write(x, p, chunk(len));
+	while (done < len) {
+		int n = in != NULL ? libxenvchan_read(x, in + done, chunk(len - done))
+				   : libxenvchan_write(x, out + done, chunk(len - done));
 
 		if (n < 0)
 			return -EPIPE;
@@ -77,36 +81,21 @@ int xb_write_all(struct libxenvchan *x, const void *buf, size_t len, uint64_t de
 				return rc;
 			continue;
 		}
-		if ((size_t)n > len)
+		if ((size_t)n > len - done)
 			return -EIO;
-		p += n;
-		len -= (size_t)n;
+		done += (size_t)n;
 	}
 	return 0;
 }
 
+int xb_write_all(struct libxenvchan *x, const void *buf, size_t len, uint64_t deadline_ms)
+{
+	return transfer(x, NULL, buf, len, deadline_ms);
+}
+
 int xb_read_all(struct libxenvchan *x, void *buf, size_t len, uint64_t deadline_ms)
 {
-	uint8_t *p = buf;
-
-	while (len > 0) {
-		int n = libxenvchan_read(x, p, chunk(len));
-
-		if (n < 0)
-			return -EPIPE;
-		if (n == 0) {
-			int rc = wait_event(x, deadline_ms);
-
-			if (rc < 0)
-				return rc;
-			continue;
-		}
-		if ((size_t)n > len)
-			return -EIO;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return transfer(x, buf, NULL, len, deadline_ms);
 }
 
 int xb_drain(struct libxenvchan *x, uint64_t len, uint64_t deadline_ms)
