@@ -94,13 +94,16 @@ static int vm_current_state(struct call_ctx *c)
 {
 	struct vmm_qube v;
 	enum power_state st = qube_state(c->q, NULL);
-	uint32_t mem = 0;
+	uint32_t mem = 0, max = 0;
 
+	/* What the backend was given (no ballooning: a qube keeps its
+	 * memory), not what it uses. */
 	if (qube_class(c->q) != CLASS_ADMINVM) {
 		qube_to_vmm(c->srv->reg, c->q, &v);
 		mem = st == POWER_HALTED ? 0 : v.memory_mb;
+		max = st == POWER_HALTED ? 0 : v.maxmem_mb;
 	}
-	sb_addf(c->out, "mem=%u mem_static_max=%u cputime=0 power_state=%s", mem, mem,
+	sb_addf(c->out, "mem=%u mem_static_max=%u cputime=0 power_state=%s", mem, max,
 		power_state_name(st));
 	return 0;
 }

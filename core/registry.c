@@ -745,11 +745,15 @@ void qube_to_vmm(const struct registry *reg, const struct qube *q, struct vmm_qu
 	out->klass = q->klass;
 	out->label = (enum label)label_from_name((const uint8_t *)effective(reg, q, P_LABEL),
 						 strlen(effective(reg, q, P_LABEL)));
-	/* Without ballooning the most a qube may ever get is its limit. */
-	out->memory_mb = max != 0 ? max : mem;
+	/* maxmem 0 means "memory is the ceiling" (SPEC/core.md): resolved
+	 * here, so the monitor always gets the effective ceiling, and
+	 * check_consistency() keeps it >= memory. */
+	out->memory_mb = mem;
+	out->maxmem_mb = max != 0 ? max : mem;
 	out->vcpus = prop_uint(effective(reg, q, P_VCPUS));
 	out->pids_max = prop_uint(effective(reg, q, P_PIDS_MAX));
 	out->shutdown_timeout_s = prop_uint(effective(reg, q, P_SHUTDOWN_TIMEOUT));
+	out->qrexec_timeout_s = prop_uint(effective(reg, q, P_QREXEC_TIMEOUT));
 	out->has_netvm = effective(reg, q, P_NETVM)[0] != '\0';
 	snprintf(out->default_user, sizeof(out->default_user), "%s", effective(reg, q, P_DEFAULT_USER));
 }

@@ -40,10 +40,12 @@ struct vmm_qube {
 	uint32_t qid;                 /* 1..QID_MAX, stable; picks the uid range */
 	enum qube_class klass;        /* never CLASS_ADMINVM */
 	enum label label;
-	uint32_t memory_mb;           /* memory limit enforced by the backend */
+	uint32_t memory_mb;           /* initial memory: Xen's target */
+	uint32_t maxmem_mb;           /* ceiling, >= memory_mb: Xen's max, the local limit */
 	uint32_t vcpus;
 	uint32_t pids_max;            /* process limit enforced by the backend */
 	uint32_t shutdown_timeout_s;  /* clean shutdown, then killed */
+	uint32_t qrexec_timeout_s;    /* qrexec-daemon's wait for the agent (monitor) */
 	bool has_netvm;               /* false: loopback only */
 	char default_user[USER_NAME_MAX + 1];
 };

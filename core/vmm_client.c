@@ -1,5 +1,6 @@
 #include "core/vmm_client.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "lib/io.h"
@@ -22,17 +23,21 @@ static void put_u32(uint8_t *p, uint32_t v)
 
 static void encode_qube(uint8_t *w, const struct vmm_qube *q, int name_only)
 {
-	const uint32_t v[8] = {
-		q->qid, (uint32_t)q->klass, (uint32_t)q->label, q->memory_mb, q->vcpus,
-		q->pids_max, q->shutdown_timeout_s, q->has_netvm ? 1u : 0u,
+	/* struct vmm_wire_qube's u32s, in its order. */
+	const uint32_t v[] = {
+		q->qid, (uint32_t)q->klass, (uint32_t)q->label, q->memory_mb, q->maxmem_mb, q->vcpus,
+		q->pids_max, q->shutdown_timeout_s, q->qrexec_timeout_s, q->has_netvm ? 1u : 0u,
 	};
+	_Static_assert(offsetof(struct vmm_wire_qube, default_user) ==
+		       offsetof(struct vmm_wire_qube, qid) + sizeof(v), "vmm_wire_qube's u32s");
 
 	memcpy(w, q->name, strnlen(q->name, 31));
 	if (name_only)
 		return;
-	for (int i = 0; i < 8; i++)
-		put_u32(w + 32 + 4 * i, v[i]);
-	memcpy(w + 64, q->default_user, strnlen(q->default_user, VMM_USER_FIELD - 1));
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		put_u32(w + offsetof(struct vmm_wire_qube, qid) + 4 * i, v[i]);
+	memcpy(w + offsetof(struct vmm_wire_qube, default_user), q->default_user,
+	       strnlen(q->default_user, VMM_USER_FIELD - 1));
 }
 
 static int transact(uint8_t *req, struct vmm_wire_reply *reply)

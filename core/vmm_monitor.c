@@ -22,15 +22,16 @@
 
 #define MONITOR_REQ_TIMEOUT_MS 5000u
 #define MAX_QREXEC_DAEMONS 256u
+/* A start waits this long for qrexec (less if the daemon gives up
+ * first: its exit closes the pipe) and then lets the qube run.  The
+ * daemon itself waits the qube's qrexec_timeout for its agent (its
+ * --timeout, 1..3600 s, validated by vmm_request_decode()), so an agent
+ * that comes later than this but within that still gets qrexec; a
+ * daemon that gave up leaves the qube running without qrexec until its
+ * next start.  (A first boot of a Xen qube under QEMU on a loaded
+ * machine took more than the property's default of 60 s: tests/xen/
+ * raises it for their qubes.) */
 #define QREXEC_READY_TIMEOUT_MS 10000u
-/* How long a qrexec-daemon waits for its agent (its --timeout).  A start
- * waits QREXEC_READY_TIMEOUT_MS and then lets the qube run; its agent may
- * still come (a first boot of a Xen qube under QEMU on a loaded machine
- * took more than the daemon's own default of 60 s), and a daemon that had
- * given up would leave the qube without qrexec for good.  The qube's
- * qrexec_timeout property does not reach the monitor (the VMM request
- * has no field for it): this is the maximum the daemon accepts. */
-#define QREXEC_CONNECT_TIMEOUT "3600"
 
 static const struct vmm_backend *backend;
 
@@ -135,12 +136,13 @@ static void reap_daemons(void)
 			memset(&daemons[i], 0, sizeof(daemons[i]));
 }
 
-static void start_daemon(const char *name, uint32_t qid, uint32_t domid)
+static void start_daemon(const struct vmm_qube *vq, uint32_t domid)
 {
+	const char *name = vq->name;
 	struct qrexec_daemon *slot = NULL;
-	char dom[16], q[16], rel[96];
+	char dom[16], q[16], timeout[16], rel[96];
 	char *argv[] = { "qrexec-daemon", dom, (char *)name, "--qid", q, "--ready-fd", "3",
-			 "--timeout", QREXEC_CONNECT_TIMEOUT, NULL };
+			 "--timeout", timeout, NULL };
 	struct pollfd p;
 	int ready[2];
 	char untrusted_ready;   /* the daemon runs under its qube's uid by then */
@@ -158,7 +160,8 @@ static void start_daemon(const char *name, uint32_t qid, uint32_t domid)
 		return;
 	}
 	snprintf(dom, sizeof(dom), "%u", domid);
-	snprintf(q, sizeof(q), "%u", qid);
+	snprintf(q, sizeof(q), "%u", vq->qid);
+	snprintf(timeout, sizeof(timeout), "%u", vq->qrexec_timeout_s);
 	snprintf(rel, sizeof(rel), BH_LOG_DIR "/qrexec.%s.log", name);
 	slot->pid = spawn_logged(daemon_path, argv, rel, ready[1]);
 	close(ready[1]);
@@ -173,7 +176,8 @@ static void start_daemon(const char *name, uint32_t qid, uint32_t domid)
 	 * without qrexec (said in the log) rather than failing to start. */
 	p = (struct pollfd){ .fd = ready[0], .events = POLLIN };
 	if (poll(&p, 1, QREXEC_READY_TIMEOUT_MS) != 1 || read(ready[0], &untrusted_ready, 1) != 1)
-		log_warnx("monitor: qrexec to %s not ready within %u ms", name, QREXEC_READY_TIMEOUT_MS);
+		log_warnx("monitor: qrexec to %s not ready within %u ms (its daemon waits up to %u s)",
+			  name, QREXEC_READY_TIMEOUT_MS, vq->qrexec_timeout_s);
 	close(ready[0]);
 }
 
@@ -284,7 +288,7 @@ static int serve(const struct vmm_request *r, struct vmm_wire_reply *rep)
 		s.private_source = (r->present & 4u) ? &r->q[2] : NULL;
 		rc = backend->start(&s, &rep->domid);
 		if (rc == 0)
-			start_daemon(r->q[0].name, r->q[0].qid, rep->domid);
+			start_daemon(&r->q[0], rep->domid);
 		return rc;
 	case VMM_OP_PAUSE:
 		return backend->pause(name);

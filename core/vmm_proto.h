@@ -25,19 +25,26 @@ enum vmm_op {
 #define VMM_WIRE_QUBES 3u
 #define VMM_USER_FIELD 36u     /* USER_NAME_MAX + NUL, padded */
 
+/* Little-endian u32s, ranges checked by core/vmm_proto_parse.c: qid
+ * 1..QID_MAX, memory_mb 32..65536, maxmem_mb memory_mb..65536 (the
+ * effective ceiling: the registry resolves maxmem 0), vcpus 1..256,
+ * pids_max 16..65536, shutdown_timeout_s and qrexec_timeout_s 1..3600,
+ * has_netvm 0..1.  A name-only slot (PAUSE..STATUS) is zero after its
+ * name. */
 struct vmm_wire_qube {
 	char name[32];             /* NUL-terminated, NUL-padded */
-	uint32_t qid, klass, label, memory_mb, vcpus, pids_max, shutdown_timeout_s, has_netvm;
+	uint32_t qid, klass, label, memory_mb, maxmem_mb, vcpus, pids_max, shutdown_timeout_s,
+		qrexec_timeout_s, has_netvm;
 	char default_user[VMM_USER_FIELD];
 };
-_Static_assert(sizeof(struct vmm_wire_qube) == 100, "vmm_wire_qube layout");
+_Static_assert(sizeof(struct vmm_wire_qube) == 108, "vmm_wire_qube layout");
 
 struct vmm_wire_req {
 	uint32_t op;
 	uint32_t present;          /* bit i: q[i] is meaningful; others all zero */
 	struct vmm_wire_qube q[VMM_WIRE_QUBES];
 };
-_Static_assert(sizeof(struct vmm_wire_req) == 308, "vmm_wire_req layout");
+_Static_assert(sizeof(struct vmm_wire_req) == 332, "vmm_wire_req layout");
 
 struct vmm_wire_reply {
 	int32_t rc;                /* 0 or -errno */

@@ -10,14 +10,21 @@
  * never addressed, so WP reasons about values, not memory): its name and
  * default user are C strings in their arrays (the last byte is NUL) of
  * names_check()'s charsets (every byte a NUL or name_char() of its kind
- * at its position); qid, class and label in range. */
-/*@ predicate qube_ok(struct vmm_qube q) =
+ * at its position); qid, class and label in range; a full slot (qid not
+ * 0: a name-only or absent slot is all zero after its name) has its
+ * memory within its ceiling and its qrexec timeout in range, all zero
+ * otherwise. */
+/*@ predicate qube_limits_ok(struct vmm_qube q) =
+      32 <= q.memory_mb <= q.maxmem_mb <= 65536 && 1 <= q.qrexec_timeout_s <= 3600;
+    predicate qube_ok(struct vmm_qube q) =
       q.name[QUBE_NAME_MAX] == 0 &&
       (\forall integer k; 0 <= k <= QUBE_NAME_MAX ==> q.name[k] == 0 || name_char(NAME_QUBE, k, q.name[k])) &&
       q.default_user[USER_NAME_MAX] == 0 &&
       (\forall integer k; 0 <= k <= USER_NAME_MAX ==>
         q.default_user[k] == 0 || name_char(NAME_USER, k, q.default_user[k])) &&
-      q.qid <= QID_MAX && 0 <= q.klass < CLASS_COUNT && 0 <= q.label < LABEL_COUNT;
+      q.qid <= QID_MAX && 0 <= q.klass < CLASS_COUNT && 0 <= q.label < LABEL_COUNT &&
+      (q.qid != 0 ==> qube_limits_ok(q)) &&
+      (q.qid == 0 ==> q.memory_mb == 0 && q.maxmem_mb == 0 && q.qrexec_timeout_s == 0);
     // A known op, with q[0] present (bit 0 of present).
     predicate request_op_ok(struct vmm_request r) =
       VMM_OP_VOLUME_CREATE <= r.op <= VMM_OP_MAX && r.present % 2 == 1;
@@ -74,8 +81,8 @@ static uint32_t get_u32(const uint8_t *p)
 	return (uint32_t)p[0] + 256u * ((uint32_t)p[1] + 256u * ((uint32_t)p[2] + 256u * (uint32_t)p[3]));
 }
 
-/* Offsets inside struct vmm_wire_qube. */
-enum { QO_NAME = 0, QO_U32 = 32, QO_USER = 64 };
+/* Offsets inside struct vmm_wire_qube: the name, QN_U32 u32s, the user. */
+enum { QO_NAME = 0, QO_U32 = 32, QN_U32 = 10, QO_USER = QO_U32 + 4 * QN_U32 };
 
 /* The default user in f, the slot's VMM_USER_FIELD bytes: its length
  * (1..USER_NAME_MAX) and in *user where it starts (f), or -1.  The
@@ -103,18 +110,19 @@ struct vmm_slot {
 	struct vmm_qube q;
 };
 
-/* Request slot w (100 bytes): a qube when present (its name only, the
+/* Request slot w (108 bytes): a qube when present (its name only, the
  * rest zero, when name_only), else all zero.  Returned by value, built
  * in a local that is never addressed. */
-/*@ requires \valid_read(w + (0 .. 99));
+/*@ requires \valid_read(w + (0 .. 107));
     assigns \nothing;
     ensures range: \result.rc == 0 || \result.rc == -1;
-    ensures sane: \result.rc == 0 ==> qube_ok(\result.q); */
+    ensures sane: \result.rc == 0 ==> qube_ok(\result.q);
+    ensures full: \result.rc == 0 && present && !name_only ==> \result.q.qid != 0; */
 static struct vmm_slot decode_slot(const uint8_t *w, bool present, bool name_only)
 {
 	struct vmm_slot s = { .rc = -1 };
 	const uint8_t *user = w;
-	uint32_t v[8];
+	uint32_t v[QN_U32];
 	long n, ulen = 0;
 
 	if (!present) {
@@ -129,24 +137,29 @@ static struct vmm_slot decode_slot(const uint8_t *w, bool present, bool name_onl
 		if (!all_zero(w + QO_U32, sizeof(struct vmm_wire_qube) - QO_U32))
 			return s;
 	} else {
-		/*@ loop invariant bound: 0 <= i <= 8;
-		    loop assigns i, v[0 .. 7];
-		    loop variant 8 - i; */
-		for (int i = 0; i < 8; i++)
+		/*@ loop invariant bound: 0 <= i <= QN_U32;
+		    loop assigns i, v[0 .. QN_U32 - 1];
+		    loop variant QN_U32 - i; */
+		for (int i = 0; i < QN_U32; i++)
 			v[i] = get_u32(w + QO_U32 + 4 * i);
 		ulen = user_at(w + QO_USER, &user);
+		/* In struct vmm_wire_qube's order; maxmem (v[4]) is the
+		 * effective ceiling, never below memory (v[3]). */
 		if (v[0] == 0 || v[0] > QID_MAX || v[1] == CLASS_ADMINVM || v[1] >= CLASS_COUNT ||
-		    v[2] >= LABEL_COUNT || v[3] < 32 || v[3] > 65536 || v[4] < 1 || v[4] > 256 ||
-		    v[5] < 16 || v[5] > 65536 || v[6] < 1 || v[6] > 3600 || v[7] > 1 || ulen < 0)
+		    v[2] >= LABEL_COUNT || v[3] < 32 || v[3] > 65536 || v[4] < v[3] || v[4] > 65536 ||
+		    v[5] < 1 || v[5] > 256 || v[6] < 16 || v[6] > 65536 || v[7] < 1 || v[7] > 3600 ||
+		    v[8] < 1 || v[8] > 3600 || v[9] > 1 || ulen < 0)
 			return s;
 		s.q.qid = v[0];
 		s.q.klass = (enum qube_class)v[1];
 		s.q.label = (enum label)v[2];
 		s.q.memory_mb = v[3];
-		s.q.vcpus = v[4];
-		s.q.pids_max = v[5];
-		s.q.shutdown_timeout_s = v[6];
-		s.q.has_netvm = v[7] != 0;
+		s.q.maxmem_mb = v[4];
+		s.q.vcpus = v[5];
+		s.q.pids_max = v[6];
+		s.q.shutdown_timeout_s = v[7];
+		s.q.qrexec_timeout_s = v[8];
+		s.q.has_netvm = v[9] != 0;
 	}
 	/*@ loop invariant bound: 0 <= k <= QUBE_NAME_MAX + 1;
 	    loop invariant chars: \forall integer j; 0 <= j < k ==> s.q.name[j] == 0 || name_char(NAME_QUBE, j, s.q.name[j]);
@@ -183,6 +196,7 @@ static struct vmm_slot decode_slot(const uint8_t *w, bool present, bool name_onl
       ensures rejected_unchanged: \result == -1 ==> *out == \old(*out);
       ensures accepted_op: \result == 0 ==> request_op_ok(*out);
       ensures accepted_qubes: \result == 0 ==> request_ok(*out);
+      ensures accepted_full: \result == 0 && out->op < VMM_OP_PAUSE ==> qube_limits_ok(out->q[0]);
     complete behaviors;
     disjoint behaviors; */
 int vmm_request_decode(const uint8_t *untrusted_buf, size_t len, struct vmm_request *out)
@@ -224,19 +238,23 @@ int vmm_request_decode(const uint8_t *untrusted_buf, size_t len, struct vmm_requ
 	if (present != need)
 		return -1;
 	name_only = op >= VMM_OP_PAUSE;
-	_Static_assert(VMM_WIRE_QUBES == 3 && sizeof(struct vmm_wire_qube) == 100, "three 100-byte slots");
+	_Static_assert(VMM_WIRE_QUBES == 3 && sizeof(struct vmm_wire_qube) == 108, "three 108-byte slots");
+	_Static_assert(offsetof(struct vmm_wire_qube, qid) == QO_U32 &&
+		       offsetof(struct vmm_wire_qube, has_netvm) == QO_U32 + 4 * (QN_U32 - 1) &&
+		       offsetof(struct vmm_wire_qube, default_user) == QO_USER, "slot offsets");
 	r.op = (enum vmm_op)op;
 	r.present = present;
-	/* The three slots, in order (VMM_WIRE_QUBES). */
-	s = decode_slot(untrusted_buf + 8, (present & 1u) != 0, name_only);
+	/* The three slots, in order (VMM_WIRE_QUBES); q[0] is present in
+	 * every request accepted so far (present is odd). */
+	s = decode_slot(untrusted_buf + 8, present % 2u != 0, name_only);
 	if (s.rc < 0)
 		return -1;
 	r.q[0] = s.q;
-	s = decode_slot(untrusted_buf + 108, (present & 2u) != 0, name_only);
+	s = decode_slot(untrusted_buf + 116, (present & 2u) != 0, name_only);
 	if (s.rc < 0)
 		return -1;
 	r.q[1] = s.q;
-	s = decode_slot(untrusted_buf + 208, (present & 4u) != 0, name_only);
+	s = decode_slot(untrusted_buf + 224, (present & 4u) != 0, name_only);
 	if (s.rc < 0)
 		return -1;
 	r.q[2] = s.q;

@@ -134,7 +134,7 @@ int letc_render(enum letc_file f, const char *qname, const char *user, const cha
 struct lroot_plan {
 	const char *name;
 	uint32_t base;              /* the qube's uid range */
-	uint32_t memory_mb;
+	uint32_t limit_mb;          /* the qube's memory limit: its tmpfs's size */
 	const char *user;
 	const char *stage;          /* empty host dir we mount a tmpfs on */
 	const char *tools;          /* host dir of qube-side tools */

@@ -112,7 +112,9 @@ int local_check_qube(const struct vmm_qube *q)
 	if (n == sizeof(q->default_user) ||
 	    (n > 0 && names_check(NAME_USER, (const uint8_t *)q->default_user, n) < 0))
 		return -EINVAL;
-	if (q->memory_mb < 16 || q->memory_mb > (1u << 20) || q->pids_max < 1 || q->pids_max > (1u << 22))
+	/* maxmem_mb is the limit enforced; memory_mb only has to be below it. */
+	if (q->memory_mb < 16 || q->maxmem_mb < q->memory_mb || q->maxmem_mb > (1u << 20) ||
+	    q->pids_max < 1 || q->pids_max > (1u << 22))
 		return -EINVAL;
 	return 0;
 }
@@ -561,7 +563,7 @@ static int local_start(const struct vmm_start *s, uint32_t *domid)
 	    (rc = lus_make(LOCAL_UID_BASE(s->root_template->qid), base, LOCAL_UID_COUNT, &tplns)) < 0)
 		goto fail;
 	(void)lcg_remove(&cgroups, q->name);
-	if ((rc = lcg_create(&cgroups, q->name, q->memory_mb, q->pids_max)) < 0)
+	if ((rc = lcg_create(&cgroups, q->name, q->maxmem_mb, q->pids_max)) < 0)
 		goto fail;
 	cg_made = true;
 	if ((logfd = open(sp->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640)) < 0) {
@@ -582,7 +584,7 @@ static int local_start(const struct vmm_start *s, uint32_t *domid)
 	memset(&a, 0, sizeof(a));
 	a.plan.name = q->name;
 	a.plan.base = base;
-	a.plan.memory_mb = q->memory_mb;
+	a.plan.limit_mb = q->maxmem_mb;
 	a.plan.user = local_user(q);
 	a.plan.stage = sp->stage;
 	a.plan.tools = local_ctx.tools;

@@ -374,7 +374,7 @@ int lroot_build(const struct lroot_plan *p, const char **step)
 	size_t n;
 
 	STEP("stage tmpfs");
-	snprintf(size, sizeof(size), "size=%um", p->memory_mb);
+	snprintf(size, sizeof(size), "size=%um", p->limit_mb);
 	snprintf(opt_uid, sizeof(opt_uid), "uid=%u", p->base);
 	snprintf(opt_gid, sizeof(opt_gid), "gid=%u", p->base);
 	if ((m = new_fs("tmpfs", stage_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0)

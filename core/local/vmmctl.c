@@ -69,9 +69,11 @@ static void qube_defaults(struct vmm_qube *q)
 	memset(q, 0, sizeof(*q));
 	q->label = LABEL_RED;
 	q->memory_mb = 400;
+	q->maxmem_mb = 400;
 	q->vcpus = 2;
 	q->pids_max = 4096;
 	q->shutdown_timeout_s = 60;
+	q->qrexec_timeout_s = 60;
 	memcpy(q->default_user, "user", 5);
 }
 
@@ -164,8 +166,9 @@ static int run(int argc, char **argv, char *out, size_t outlen)
 				s.private_source = &p;
 				i += 2;
 			} else if (strcmp(o, "--memory") == 0 && i + 1 < argc) {
-				if (parse_u32(argv[++i], 1u << 20, &q.memory_mb) < 0)
+				if (parse_u32(argv[++i], 1u << 20, &q.maxmem_mb) < 0)
 					return 2;
+				q.memory_mb = q.maxmem_mb;      /* the local limit */
 			} else if (strcmp(o, "--pids") == 0 && i + 1 < argc) {
 				if (parse_u32(argv[++i], 1u << 22, &q.pids_max) < 0)
 					return 2;

@@ -71,7 +71,8 @@ struct xen_plan {
 	char kernel[BH_PATH_MAX];
 	char ramdisk[BH_PATH_MAX];     /* "" for none */
 	char cmdline[XEN_CMDLINE_MAX + 1];
-	uint64_t memory_kb;
+	uint64_t memory_kb;            /* libxl's target_memkb: allocated at creation */
+	uint64_t maxmem_kb;            /* libxl's max_memkb: the most it may ever have */
 	uint32_t vcpus;
 	struct xen_disk disks[XEN_DISKS_MAX];
 	size_t ndisks;

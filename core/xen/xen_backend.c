@@ -316,7 +316,10 @@ static int make_config(const struct xen_plan *p, char devs[][32], libxl_domain_c
 		return -ENOMEM;
 	for (uint32_t i = 0; i < p->vcpus; i++)
 		libxl_bitmap_set(&b->avail_vcpus, (int)i);
-	b->max_memkb = p->memory_kb;
+	/* The domain is built with target_memkb; max_memkb is the ceiling
+	 * Xen lets it grow to (a balloon driver asking for more): no
+	 * ballooning daemon raises the target yet. */
+	b->max_memkb = p->maxmem_kb;
 	b->target_memkb = p->memory_kb;
 	b->kernel = strdup(p->kernel);
 	b->ramdisk = dup_or_null(p->ramdisk);
@@ -441,8 +444,8 @@ static int xen_start(const struct vmm_start *s, uint32_t *domid_out)
 	dc_made = true;
 	if ((rc = make_config(p, devs, &dc)) < 0)
 		goto fail;
-	console_note(q->name, "starting %s (qid %u): Xen PV, %u MiB, %u vcpus; console in " XEN_CONSOLE_LOG,
-		q->name, q->qid, q->memory_mb, q->vcpus, q->name);
+	console_note(q->name, "starting %s (qid %u): Xen PV, %u MiB (max %u MiB), %u vcpus; console in "
+		XEN_CONSOLE_LOG, q->name, q->qid, q->memory_mb, q->maxmem_mb, q->vcpus, q->name);
 	/* Created paused: the qube runs only once its configuration is in
 	 * xenstore, so its agent never reads a half-written subtree. */
 	lx_enter(&saved);

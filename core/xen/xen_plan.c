@@ -57,8 +57,10 @@ int xen_check_qube(const struct vmm_qube *q)
 	if (n == sizeof(q->default_user) ||
 	    (n > 0 && names_check(NAME_USER, (const uint8_t *)q->default_user, n) < 0))
 		return -EINVAL;
-	/* SPEC/core.md: memory 32..65536 MiB, vcpus 1..256. */
-	if (q->memory_mb < 32 || q->memory_mb > 65536 || q->vcpus < 1 || q->vcpus > 256)
+	/* SPEC/core.md: memory 32..65536 MiB, at most its ceiling maxmem
+	 * (resolved by the registry: never 0 here), vcpus 1..256. */
+	if (q->memory_mb < 32 || q->maxmem_mb < q->memory_mb || q->maxmem_mb > 65536 ||
+	    q->vcpus < 1 || q->vcpus > 256)
 		return -EINVAL;
 	return 0;
 }
@@ -130,6 +132,7 @@ int xen_plan_build(const char *root, const struct vmm_start *s, const char *cmdl
 		return rc;
 	memcpy(p->name, q->name, sizeof(p->name));
 	p->memory_kb = (uint64_t)q->memory_mb * 1024u;
+	p->maxmem_kb = (uint64_t)q->maxmem_mb * 1024u;
 	p->vcpus = q->vcpus;
 	if ((rc = xen_path(p->kernel, sizeof(p->kernel), root, XEN_CONF_KERNEL)) < 0 ||
 	    (rc = xen_path(p->ramdisk, sizeof(p->ramdisk), root, XEN_CONF_RAMDISK)) < 0)

@@ -21,6 +21,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r.op < VMM_OP_PAUSE) {
 			assert(r.q[i].qid >= 1 && r.q[i].qid <= QID_MAX);
 			assert(r.q[i].klass != CLASS_ADMINVM && r.q[i].klass < CLASS_COUNT);
+			assert(r.q[i].memory_mb >= 32 && r.q[i].memory_mb <= r.q[i].maxmem_mb &&
+			       r.q[i].maxmem_mb <= 65536);
+			assert(r.q[i].qrexec_timeout_s >= 1 && r.q[i].qrexec_timeout_s <= 3600);
+		} else {
+			assert(r.q[i].qid == 0 && r.q[i].maxmem_mb == 0 && r.q[i].qrexec_timeout_s == 0);
 		}
 	}
 	return 0;

@@ -94,6 +94,21 @@ expect_ok qvm-remove -f personal >/dev/null
 pd=$(ls "$BULKHEAD_ROOT/run/bulkhead/vchan/" | wc -l)
 [ "$pd" -le 1 ] || fail "channel directories of stopped qubes left: $(ls "$BULKHEAD_ROOT/run/bulkhead/vchan/")"
 
+note "the memory limit is maxmem (memory below it); qrexec_timeout is the daemon's --timeout"
+expect_ok qvm-create --label red --property memory=100 --property maxmem=300 --property qrexec_timeout=7 lim >/dev/null
+expect_ok qvm-start lim >/dev/null
+pid=$(qube_init_pid lim)
+cg=$(awk -F: '$2 == "memory" { print $3 }' "/proc/$pid/cgroup")
+if [ -n "$cg" ]; then
+	limit=$(cat "/sys/fs/cgroup/memory$cg/memory.limit_in_bytes")
+else
+	limit=$(cat "/sys/fs/cgroup$(awk -F: '$1 == "0" { print $3 }' "/proc/$pid/cgroup")/memory.max")
+fi
+[ "$limit" = $((300 * 1048576)) ] || fail "lim's memory limit is '$limit', not maxmem's 300 MiB"
+for p in /proc/[0-9]*; do tr '\0' ' ' <"$p/cmdline" 2>/dev/null; echo; done |
+	grep -q '^qrexec-daemon [0-9]* lim .*--timeout 7 ' || fail "lim's qrexec-daemon has not --timeout 7"
+expect_ok qvm-kill lim >/dev/null
+
 note "stopping bulkheadd stops every qube"
 qvm-start personal >/dev/null 2>&1 && fail "removed qube started"
 expect_ok qvm-start work >/dev/null

@@ -23,9 +23,11 @@ static inline struct vmm_qube xen_test_qube(const char *name, uint32_t qid, enum
 	q.klass = c;
 	q.label = LABEL_BLUE;
 	q.memory_mb = 400;
+	q.maxmem_mb = 400;
 	q.vcpus = 2;
 	q.pids_max = 4096;
 	q.shutdown_timeout_s = 60;
+	q.qrexec_timeout_s = 60;
 	return q;
 }
 

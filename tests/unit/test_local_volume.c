@@ -177,9 +177,9 @@ static void test_remove(void)
 static void test_layout(const char *root)
 {
 	struct vmm_qube t = { .name = "host-base", .qid = 1, .klass = CLASS_TEMPLATEVM, .memory_mb = 400,
-		.pids_max = 100 };
-	struct vmm_qube a = { .name = "work", .qid = 2, .klass = CLASS_APPVM, .memory_mb = 400, .pids_max = 100,
-		.default_user = "alice" };
+		.maxmem_mb = 400, .pids_max = 100 };
+	struct vmm_qube a = { .name = "work", .qid = 2, .klass = CLASS_APPVM, .memory_mb = 400, .maxmem_mb = 400,
+		.pids_max = 100, .default_user = "alice" };
 	struct vmm_qube bad = a;
 
 	memcpy(local_ctx.root, root, strlen(root) + 1);
@@ -202,6 +202,9 @@ static void test_layout(const char *root)
 	CHECK(lvol_create(&bad) == -EINVAL);
 	bad = a;
 	bad.klass = CLASS_ADMINVM;
+	CHECK(lvol_create(&bad) == -EINVAL);
+	bad = a;
+	bad.maxmem_mb = bad.memory_mb - 1;    /* the ceiling below memory */
 	CHECK(lvol_create(&bad) == -EINVAL);
 
 	{

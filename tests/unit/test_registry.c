@@ -196,9 +196,19 @@ int main(void)
 		qube_to_vmm(reg, work, &v);
 		CHECK_STR(v.name, "work");
 		CHECK(v.label == LABEL_RED);
-		CHECK(v.memory_mb == 400);      /* maxmem 0: memory is the limit */
+		CHECK(v.memory_mb == 400 && v.maxmem_mb == 400);    /* maxmem 0: memory is the ceiling */
 		CHECK(v.has_netvm);
 		CHECK(v.pids_max == 4096);
+		CHECK(v.qrexec_timeout_s == 60);
+		CHECK(set(reg, "work", "maxmem", "1000", e) == 0);
+		CHECK(set(reg, "work", "memory", "300", e) == 0);
+		CHECK(set(reg, "work", "qrexec_timeout", "900", e) == 0);
+		qube_to_vmm(reg, work, &v);
+		CHECK(v.memory_mb == 300 && v.maxmem_mb == 1000);
+		CHECK(v.qrexec_timeout_s == 900);
+		CHECK(set(reg, "work", "maxmem", "300", e) == 0);   /* maxmem == memory */
+		qube_to_vmm(reg, work, &v);
+		CHECK(v.memory_mb == 300 && v.maxmem_mb == 300);
 	}
 	CHECK(registry_check_refs(reg, e) == 0);
 	registry_free(reg);

@@ -26,6 +26,7 @@ static void test_appvm(void)
 	static struct xen_plan p;
 
 	app.memory_mb = 128;
+	app.maxmem_mb = 512;
 	app.vcpus = 1;
 	CHECK(xen_plan_build("/srv/bh", &s, NULL, &p) == 0);
 	CHECK_STR(p.name, "work");
@@ -33,6 +34,7 @@ static void test_appvm(void)
 	CHECK_STR(p.ramdisk, "/srv/bh/etc/bulkhead/xen/initrd");
 	CHECK_STR(p.cmdline, XEN_CMDLINE_DEFAULT);
 	CHECK(p.memory_kb == 128u * 1024u);
+	CHECK(p.maxmem_kb == 512u * 1024u);
 	CHECK(p.vcpus == 1);
 	CHECK(p.ndisks == 3);
 	check_disk(&p.disks[0], "/srv/bh/var/lib/bulkhead/qubes/deb/root.img", "xvda", false);
@@ -101,6 +103,12 @@ static void test_refused(void)
 	q.memory_mb = 31;
 	CHECK(xen_plan_build("/", &s, NULL, &p) == -EINVAL);
 	q.memory_mb = 400;
+	q.maxmem_mb = 399;                  /* below memory */
+	CHECK(xen_check_qube(&q) == -EINVAL);
+	q.maxmem_mb = 65537;
+	CHECK(xen_check_qube(&q) == -EINVAL);
+	q.maxmem_mb = 65536;
+	CHECK(xen_check_qube(&q) == 0);
 	q.vcpus = 0;
 	CHECK(xen_plan_build("/", &s, NULL, &p) == -EINVAL);
 	q.vcpus = 257;

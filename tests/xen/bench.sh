@@ -27,7 +27,8 @@ LOGS=/var/log/bulkhead
 MIB=32            # the stream size, raw and through qrexec
 CALLS=30          # timed calls (after 3 untimed)
 Q2Q_CALLS=20
-props=(--property memory=160 --property maxmem=0 --property vcpus=1)
+# qrexec_timeout: a first boot under a loaded QEMU can take more than 60 s.
+props=(--property memory=160 --property maxmem=0 --property vcpus=1 --property qrexec_timeout=900)
 # Kernel warnings stay in dmesg: none can split a figure's line.
 dmesg -n 1
 

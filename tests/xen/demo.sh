@@ -85,9 +85,13 @@ echo "bulkheadd is up: a sandboxed registry process and a privileged VMM monitor
 
 step "Creating three qubes with labels"
 # Memory in MiB: dom0 has 512 of the machine's 1536.
+# qrexec_timeout: a first boot under a loaded QEMU can take more than 60 s.
 run qvm-create --label blue --property memory=160 --property maxmem=0 --property vcpus=1 work || die "create"
 run qvm-create --label green --property memory=160 --property maxmem=0 --property vcpus=1 personal || die "create"
-run qvm-create --label red --property memory=200 --property maxmem=0 --property vcpus=1 untrusted || die "create"
+run qvm-create --label red --property memory=200 --property maxmem=300 --property vcpus=1 untrusted || die "create"
+for q in work personal untrusted; do
+	run qvm-prefs "$q" qrexec_timeout 900 || die "qvm-prefs"
+done
 run qvm-ls
 
 step "Bad input is refused with a clear error and changes nothing"
@@ -125,10 +129,12 @@ echo "work's root tries personal's (domain $pdom):"
 qrun -p -u root work "xenstore-read /local/domain/$pdom/bulkhead/name" 2>&1 | sed 's/^/    /'
 echo "exit code ${PIPESTATUS[0]} (xenstored refused)"
 
-step "Limits from properties, enforced by Xen (memory and vcpus of each domain)"
+step "Limits from properties, enforced by Xen (memory, its ceiling maxmem, and vcpus of each domain)"
 for q in work untrusted; do
-	printf '%-10s qvm-prefs memory %4s MiB vcpus %s   xl list: %s\n' "$q" "$(qvm-prefs "$q" memory)" \
-		"$(qvm-prefs "$q" vcpus)" "$(xl list "$q" | awk 'NR == 2 { printf "Mem %s MiB, VCPUs %s", $3, $4 }')"
+	printf '%-10s qvm-prefs memory %4s maxmem %4s MiB vcpus %s   xl list: %s, max %s MiB\n' "$q" \
+		"$(qvm-prefs "$q" memory)" "$(qvm-prefs "$q" maxmem)" "$(qvm-prefs "$q" vcpus)" \
+		"$(xl list "$q" | awk 'NR == 2 { printf "Mem %s MiB, VCPUs %s", $3, $4 }')" \
+		"$(( $(xenstore-read "/local/domain/$(xl domid "$q")/memory/static-max") / 1024 ))"
 done
 
 step "qrexec: a qube calls a service in another qube, under dom0's policy"

@@ -12,8 +12,13 @@ check_out backend_xen xen qubes-prefs backend || {
 	show "$LOGS/bulkheadd.log"
 	exit 1
 }
-check create_work qvm-create --label blue --property memory=160 --property maxmem=0 --property vcpus=1 work
-check create_personal qvm-create --label green --property memory=160 --property maxmem=0 --property vcpus=1 personal
+# work: 160 MiB allocated, 256 its ceiling; personal: maxmem 0, so 160 is
+# both.  qrexec_timeout: a first boot under a loaded QEMU can take longer
+# than the default 60 s; two values, to see each reach its own daemon.
+check create_work qvm-create --label blue --property memory=160 --property maxmem=256 --property vcpus=1 \
+	--property qrexec_timeout=900 work
+check create_personal qvm-create --label green --property memory=160 --property maxmem=0 --property vcpus=1 \
+	--property qrexec_timeout=1200 personal
 check_out created personal qvm-ls --raw-list
 logs() {
 	show "$LOGS/bulkheadd.log" "$LOGS"/qrexec*.log "$LOGS/capd.log" "$LOGS"/qubes/*.log \
@@ -31,6 +36,25 @@ if grep -q '^work ' /bhtest/xl-list.out && grep -q '^personal ' /bhtest/xl-list.
 	pass pv_domains
 else
 	fail pv_domains "$(tr '\n' ' ' </bhtest/xl-list.out)"
+fi
+# memory is what a domain gets, maxmem its ceiling: libxl's target_memkb
+# and max_memkb, which it writes to xenstore as memory/target and
+# memory/static-max; xl list's Mem column is what the domain holds.
+mem_of() { xenstore-read "/local/domain/$(xl domid "$1" 2>/dev/null)/memory/$2" 2>/dev/null; }
+got="work $(mem_of work target)/$(mem_of work static-max)/$(awk '$1 == "work" { print $3 }' /bhtest/xl-list.out)"
+got="$got personal $(mem_of personal target)/$(mem_of personal static-max)/$(awk '$1 == "personal" { print $3 }' /bhtest/xl-list.out)"
+if [ "$got" = "work 163840/262144/160 personal 163840/163840/160" ]; then
+	pass memory_maxmem
+else
+	fail memory_maxmem "target/static-max KiB/xl list MiB: wanted work 163840/262144/160 personal 163840/163840/160, got $got"
+fi
+# Each qube's qrexec-daemon waits its qube's qrexec_timeout for the agent.
+daemons=$(for p in /proc/[0-9]*; do tr '\0' ' ' <"$p/cmdline" 2>/dev/null; echo; done | grep '^qrexec-daemon ')
+if printf '%s\n' "$daemons" | grep -q '^qrexec-daemon [0-9]* work .*--timeout 900 ' &&
+	printf '%s\n' "$daemons" | grep -q '^qrexec-daemon [0-9]* personal .*--timeout 1200 '; then
+	pass qrexec_timeout
+else
+	fail qrexec_timeout "wanted --timeout 900 (work) and 1200 (personal): $(printf '%s\n' "$daemons" | tr '\n' ' ')"
 fi
 # A start returns once the domain runs, or after the monitor's 10 s wait
 # for qrexec; under QEMU a boot takes longer: wait until each qube's
