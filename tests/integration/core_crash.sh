@@ -28,12 +28,13 @@ for round in $(seq 1 20); do
 	kill -KILL "$BH_DAEMON_PID" $monitor
 	wait "$BH_DAEMON_PID" 2>/dev/null
 	BH_DAEMON_PID=
-	# The monitor (not our child) holds the instance lock until it has
-	# exited (a zombie holds no files): a restart before that is refused,
-	# rightly.
-	for _ in $(seq 1 200); do
-		st=$(awk '/^State:/ {print $2}' "/proc/$monitor/status" 2>/dev/null)
-		[ -n "$st" ] && [ "$st" != Z ] || break
+	# The instance lock is held until every process that has it open is
+	# gone: the monitor (not our child), and a child the monitor forked
+	# that had not yet reached its exec (the lock is close-on-exec) when
+	# the kill came; it dies of its parent-death signal.  A restart
+	# before that is refused, rightly: wait for the lock itself.
+	for _ in $(seq 1 250); do
+		flock -n "$BULKHEAD_ROOT/var/lib/bulkhead/bulkheadd.lock" true && break
 		sleep 0.02
 	done
 	wait "$writer" 2>/dev/null
