@@ -125,6 +125,7 @@ enum policy_parse_err {
 	PPARSE_EDIRECTIVE = -17,    /* unknown directive */
 	PPARSE_EDIRECTIVE_ARGS = -18, /* wrong number of directive parameters */
 	PPARSE_EPATH = -19,         /* invalid include path */
+	PPARSE_EOUTPUT = -20,       /* the parsed line failed its final check: a parser bug */
 };
 
 /* Parses one line (without its '\n').  Returns PPARSE_OK and fills *out,

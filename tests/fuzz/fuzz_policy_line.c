@@ -1,7 +1,8 @@
 /* libFuzzer target: the qrexec policy line parser, both syntaxes, and the
  * token parser.  An accepted line has NUL-terminated fields whose recorded
  * lengths are right, token kinds in range, parameters only where the action
- * allows them; a rejected line leaves the output byte for byte untouched. */
+ * allows them; a rejected line leaves the output byte for byte untouched;
+ * the parser's final check of its output (PPARSE_EOUTPUT) never fires. */
 #include <assert.h>
 #include <string.h>
 
@@ -59,8 +60,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&sentinel, 0xa5, sizeof(sentinel));
 	for (int syn = PSYNTAX_V5; syn <= PSYNTAX_COMPAT; syn++) {
+		int rc;
+
 		l = sentinel;
-		if (policy_line_parse(data, size, (enum policy_syntax)syn, &l) == 0)
+		rc = policy_line_parse(data, size, (enum policy_syntax)syn, &l);
+		/* The parser's final check of its own output never fails: it
+		 * is what proves line_sane, so a failure is a parser bug. */
+		assert(rc != PPARSE_EOUTPUT);
+		if (rc == 0)
 			check_line(&l, (enum policy_syntax)syn);
 		else
 			assert(memcmp(&l, &sentinel, sizeof(l)) == 0);

@@ -317,7 +317,7 @@ static void untouched_on_reject(void)
 		CHECK(parse(bad[i]) < 0);
 		CHECK(memcmp(&L, &sentinel, sizeof(L)) == 0);
 	}
-	for (int e = PPARSE_OK; e >= PPARSE_EPATH; e--)
+	for (int e = PPARSE_OK; e >= PPARSE_EOUTPUT; e--)
 		CHECK(policy_parse_strerror(e)[0] != '\0');
 	CHECK(strcmp(policy_parse_strerror(PPARSE_ESOURCE), "invalid source token") == 0);
 }
