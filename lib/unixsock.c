@@ -1,6 +1,8 @@
 #include "unixsock.h"
+#include "io.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -58,6 +60,34 @@ int unix_connect(const char *path)
 		rc = -errno;
 		close(fd);
 		return rc;
+	}
+	return fd;
+}
+
+int unix_connect_deadline(const char *path, uint64_t deadline_ms)
+{
+	struct sockaddr_un sa;
+	int fd, rc = fill(&sa, path);
+
+	if (rc < 0)
+		return rc;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	/* A Unix stream connect completes at once or, backlog full, fails
+	 * with EAGAIN: nothing to poll for but time. */
+	while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		uint64_t now = now_ms();
+
+		rc = -errno;
+		if (rc == -EINTR)
+			continue;
+		if (rc != -EAGAIN || now >= deadline_ms) {
+			close(fd);
+			return rc == -EAGAIN ? -ETIMEDOUT : rc;
+		}
+		(void)poll(NULL, 0, deadline_ms - now < UNIX_CONNECT_RETRY_MS ? (int)(deadline_ms - now)
+									    : UNIX_CONNECT_RETRY_MS);
 	}
 	return fd;
 }

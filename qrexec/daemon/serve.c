@@ -327,6 +327,10 @@ static bool on_client(struct daemon *d, int fd)
 		if (wait_port(d, fd, &req, &rep))
 			return true;
 		break;
+	case DREQ_PING:
+		/* Asked here, answered: this loop runs only once the agent
+		 * has said HELLO (rep: rc 0, port 0, our domid). */
+		break;
 	}
 	if (write_all_deadline(fd, &rep, sizeof(rep), deadline) < 0)
 		log_warnx("%s: dom0 client went away before the reply", d->name);

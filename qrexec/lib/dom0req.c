@@ -44,6 +44,9 @@ int dom0req_check(const struct dom0req *untrusted_req)
 	case DREQ_WAIT_PORT:
 		return r->cmdline_len == 0 && r->just_exec == 0 && r->port > VCHAN_BASE_PORT &&
 		       idlen == 0 ? 0 : -1;
+	case DREQ_PING:
+		return r->cmdline_len == 0 && r->just_exec == 0 && r->port == 0 && r->domain == 0 &&
+		       idlen == 0 ? 0 : -1;
 	}
 	return -1;
 }
@@ -74,6 +77,12 @@ int dom0rep_exec_check(const struct dom0rep *untrusted_rep, uint32_t domid, stru
 	return 0;
 }
 
+int dom0rep_ping_check(const struct dom0rep *untrusted_rep, uint32_t domid)
+{
+	return untrusted_rep->rc == 0 && untrusted_rep->port == 0 && domid != 0 && untrusted_rep->domid == domid
+		       ? 0 : -1;
+}
+
 static int call_until(const char *qube, const struct dom0req *req, const char *cmdline,
 		      struct dom0rep *untrusted_rep, uint64_t deadline)
 {
@@ -82,7 +91,7 @@ static int call_until(const char *qube, const struct dom0req *req, const char *c
 
 	if (rc < 0)
 		return rc;
-	fd = unix_connect(path);
+	fd = unix_connect_deadline(path, deadline);
 	if (fd < 0)
 		return fd;
 	rc = write_all_deadline(fd, req, sizeof(*req), deadline);
@@ -110,4 +119,15 @@ int dom0req_wait_port(const char *qube, uint32_t domain, uint32_t port, uint64_t
 	if (rc == -EPIPE || rc == -ECONNRESET || rc == -ENOENT || rc == -ECONNREFUSED)
 		return 0;
 	return rc < 0 ? rc : dom0rep_errno(&untrusted_rep);
+}
+
+int dom0req_ping(const char *qube, uint32_t domid, uint64_t deadline_ms)
+{
+	struct dom0req req = { .op = DREQ_PING };
+	struct dom0rep untrusted_rep;
+	int rc = call_until(qube, &req, NULL, &untrusted_rep, deadline_ms);
+
+	if (rc < 0)
+		return rc;
+	return dom0rep_ping_check(&untrusted_rep, domid) < 0 ? -EPROTO : 0;
 }

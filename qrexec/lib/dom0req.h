@@ -18,7 +18,8 @@ enum dom0req_op {
 	DREQ_SERVICE_CONNECT,     /* send SERVICE_CONNECT(domain, port, request id) */
 	DREQ_SERVICE_REFUSED,     /* send SERVICE_REFUSED(request id) */
 	DREQ_WAIT_PORT,           /* answer when the channel (domain, port) has ended */
-	DREQ_OP_MAX = DREQ_WAIT_PORT
+	DREQ_PING,                /* answer (rc 0, the domid): the daemon serves, its agent is there */
+	DREQ_OP_MAX = DREQ_PING
 };
 
 struct dom0req {
@@ -44,7 +45,8 @@ _Static_assert(sizeof(struct dom0rep) == 12, "dom0rep layout");
 #define DOM0REQ_TIMEOUT_MS 10000u
 
 /* Checks a received record (copied from the socket); the cmdline, if
- * any, is checked by the caller with the EXEC_CMDLINE parser.  0 or -1. */
+ * any, is checked by the caller with the EXEC_CMDLINE parser.  Every
+ * field an op does not use must be 0 (a PING is op and zeros).  0 or -1. */
 int dom0req_check(const struct dom0req *untrusted_req) __attribute__((warn_unused_result));
 
 /* A daemon's rc: 0, its refusal (an -errno), or -EPROTO for anything
@@ -58,8 +60,12 @@ int dom0rep_errno(const struct dom0rep *untrusted_rep) __attribute__((warn_unuse
 int dom0rep_exec_check(const struct dom0rep *untrusted_rep, uint32_t domid, struct dom0rep *out)
 	__attribute__((warn_unused_result));
 
+/* A daemon's answer to DREQ_PING, if it is one: rc 0, port 0, the
+ * domain id bulkheadd gave the qube (domid, not 0).  0 or -1. */
+int dom0rep_ping_check(const struct dom0rep *untrusted_rep, uint32_t domid) __attribute__((warn_unused_result));
+
 /* Client side: one request on a new connection to NAME's daemon, one
- * reply, within DOM0REQ_TIMEOUT_MS.  cmdline may be NULL for non-EXEC
+ * reply, within DOM0REQ_TIMEOUT_MS (the connect included).  cmdline may be NULL for non-EXEC
  * ops.  The reply is the daemon's word (its qube may control it): check
  * it (dom0rep_exec_check) before using any of it. */
 int dom0req_call(const char *qube, const struct dom0req *req, const char *cmdline,
@@ -70,6 +76,15 @@ int dom0req_call(const char *qube, const struct dom0req *req, const char *cmdlin
  * the qube is gone), -ETIMEDOUT at the deadline, or -errno. */
 int dom0req_wait_port(const char *qube, uint32_t domain, uint32_t port, uint64_t deadline_ms)
 	__attribute__((warn_unused_result));
+
+/* DREQ_PING: waits until qube's daemon serves dom0 requests, which it
+ * does only once its agent has connected and said HELLO (until then the
+ * request waits in the socket's backlog), by deadline_ms.  0 once it
+ * answered as domain domid; -ETIMEDOUT at the deadline; -ENOENT or
+ * -ECONNREFUSED: no daemon; -EPIPE or -ECONNRESET: the daemon exited
+ * before serving (its agent never came: qrexec_timeout); -EPROTO: an
+ * answer that is not a ping's (dom0rep_ping_check). */
+int dom0req_ping(const char *qube, uint32_t domid, uint64_t deadline_ms) __attribute__((warn_unused_result));
 
 /* $BULKHEAD_ROOT/run/bulkhead/qrexec/qrexec.NAME.sock into out. */
 int dom0req_socket_path(const char *qube, char *out, size_t outlen) __attribute__((warn_unused_result));

@@ -13,8 +13,10 @@
 #include "lib/paths.h"
 #include "lib/vchan.h"
 #include "lib/vchan_socket.h"
+#include "capd/capd_proto.h"
 #include "qrexec/lib/dom0req.h"
 #include "qrexec/lib/policyreq.h"
+#include "qrexec/lib/vm_request.h"
 #include "qrexec/msg_parse.h"
 #include "qrexec/policy/policy_facts.h"
 #include "qrexec/policyd/policyd.h"
@@ -22,6 +24,19 @@
 
 #define EXPOSE_TIMEOUT_MS 10000u   /* the source binds its socket as soon as it has the answer */
 #define DISPVM_CALL_MAX_MS (24u * 3600u * 1000u)   /* a disposable lives at most a day */
+/* A call waits for its target's qrexec to be ready (the target's daemon
+ * serving: DREQ_PING) until this long after policyd took the request,
+ * and is refused after.  Its daemon gives up sooner if the agent has not
+ * come by the qube's qrexec_timeout (from the qube's start): the wait
+ * ends with it.  The caller waits VM_DECISION_TIMEOUT_MS for the answer
+ * in all; the mint and the EXEC come after the wait. */
+#define READY_BY_MS 240000u
+_Static_assert(READY_BY_MS + 2u * CAPD_REQ_TIMEOUT_MS + DOM0REQ_TIMEOUT_MS + POLICYREQ_TIMEOUT_MS <
+		       VM_DECISION_TIMEOUT_MS, "policyd answers before the caller stops waiting");
+#define READY_LOG_AFTER_MS 1000u   /* a wait this long is logged */
+/* A capability had before the wait (derived from a grant while deciding)
+ * with less life than this left is derived again before the EXEC. */
+#define CAP_LIFE_MIN_MS 5000u
 
 
 static int answer(int fd, uint32_t verdict, uint32_t domid, uint32_t port)
@@ -61,12 +76,71 @@ static bool socket_transport(void)
 	return b != NULL && strcmp(b, "socket") == 0;
 }
 
+/* dom0req_ping's failures, in words. */
+static const char *not_ready_why(int rc)
+{
+	switch (rc) {
+	case -ETIMEDOUT:
+		return "not in time";
+	case -EPIPE:
+	case -ECONNRESET:
+		return "its daemon stopped waiting for the agent";
+	case -ENOENT:
+	case -ECONNREFUSED:
+		return "no qrexec daemon";
+	case -EPROTO:
+		return "its daemon's answer is not a ping's";
+	default:
+		return strerror(-rc);
+	}
+}
+
+/* Waits until qube's daemon serves (its agent connected and said HELLO)
+ * as domain domid, by ready_by, never less than DOM0REQ_TIMEOUT_MS from
+ * now (a daemon that serves answers at once).  0, or -1 (logged). */
+static int wait_ready(const char *qube, uint32_t domid, uint64_t ready_by)
+{
+	uint64_t t0 = now_ms();
+	int rc = dom0req_ping(qube, domid, ready_by > t0 + DOM0REQ_TIMEOUT_MS ? ready_by : t0 + DOM0REQ_TIMEOUT_MS);
+
+	if (rc < 0) {
+		log_warnx("%s: its qrexec did not become ready (%s, after %llu ms): the call is refused", qube,
+			  not_ready_why(rc), (unsigned long long)(now_ms() - t0));
+		return -1;
+	}
+	if (now_ms() - t0 >= READY_LOG_AFTER_MS)
+		log_info("%s: its qrexec became ready after %llu ms", qube, (unsigned long long)(now_ms() - t0));
+	return 0;
+}
+
+/* The call's capability, had once its target is ready: minted now (or
+ * derived now from a grant), or, if derived while deciding, derived
+ * again when the wait left it less than CAP_LIFE_MIN_MS (one more use of
+ * a calls grant; if none is left, the first one goes, as it is). */
+static int call_cap(const struct cap_plan *plan, const struct cap_who *who, struct capd_token *tok)
+{
+	static const struct cap_plan again = { .from_grant = true };
+	uint64_t now = now_ms();
+
+	if (!plan->ready || plan->tok.expiry_ms >= now + CAP_LIFE_MIN_MS)
+		return policyd_cap_get(plan, who, tok);
+	log_info("%s -> %s %s: its capability has %lld ms left after the wait: derived again", who->source,
+		 who->target, who->service, (long long)plan->tok.expiry_ms - (long long)now);
+	if (policyd_cap_get(&again, who, tok) == 0)
+		return 0;
+	*tok = plan->tok;
+	return 0;
+}
+
 /* Allowed into a qube: its daemon starts the service, the source's daemon
  * (our caller) gets (target, port), and the channel is linked across.
+ * The target is started first if it must be, and its qrexec waited for
+ * (by ready_by) before the capability is had: the capability's life
+ * starts when the target's daemon can redeem it.
  * -1: failed before answering; -2: failed after the answer went out.
  * *port: the channel's port, once answered. */
 static int to_qube(int fd, const struct request *r, const struct policy_qube *src, const struct policy_qube *target,
-		   const char *user, bool autostart, const struct cap_plan *plan, uint32_t *port)
+		   const char *user, bool autostart, const struct cap_plan *plan, uint64_t ready_by, uint32_t *port)
 {
 	static char cmdline[8 + USER_NAME_MAX + MAX_SERVICE_NAME_LEN + QUBE_NAME_MAX + 16];
 	struct dom0req req = { .op = DREQ_EXEC, .domain = r->hdr.source_domid, .source_qid = src->qid };
@@ -82,6 +156,12 @@ static int to_qube(int fd, const struct request *r, const struct policy_qube *sr
 		log_warnx("cannot start %s for a call", target->name);
 		return -1;
 	}
+	if (domid == 0) {
+		log_warnx("%s is not running: the call is refused", target->name);
+		return -1;
+	}
+	if (wait_ready(target->name, domid, ready_by) < 0)
+		return -1;
 	if (user[0] == '\0')
 		user = target->default_user;
 	if (user == NULL || user[0] == '\0')
@@ -92,7 +172,7 @@ static int to_qube(int fd, const struct request *r, const struct policy_qube *sr
 	req.cmdline_len = (uint32_t)n + 1;
 	/* The capability the target's daemon must redeem before it runs
 	 * anything (it binds what the daemon will see: qrexec/lib/capcall.h). */
-	if (policyd_cap_get(plan, &who, &tok) < 0)
+	if (call_cap(plan, &who, &tok) < 0)
 		return -1;
 	capd_token_encode(&tok, req.token);
 	memcpy(req.request_id, r->hdr.request_id, sizeof(req.request_id));
@@ -150,7 +230,7 @@ static int to_dom0(int fd, const struct request *r, const struct policy_qube *sr
  * only, and is removed when its channel ends (its agent reports it, or it
  * died), or after DISPVM_CALL_MAX_MS. */
 static int to_dispvm(int fd, const struct request *r, const struct policy_facts_table *t,
-		     const struct policy_qube *src, const char *tmpl, const char *user)
+		     const struct policy_qube *src, const char *tmpl, const char *user, uint64_t ready_by)
 {
 	/* A disposable is new each time: its capability is for this one call. */
 	static const struct cap_plan once = { .scope = 0 };
@@ -167,7 +247,7 @@ static int to_dispvm(int fd, const struct request *r, const struct policy_facts_
 	}
 	log_info("%s -> @dispvm:%s: the call goes to the new disposable %s", r->hdr.source, tmpl, name);
 	if (policy_facts_from_admin(now) == 0 && (dq = policy_facts_table_find(now, name)) != NULL)
-		rc = to_qube(fd, r, src, dq, user, false, &once, &port);
+		rc = to_qube(fd, r, src, dq, user, false, &once, ready_by, &port);
 	if (rc == -1)
 		answer(fd, POLICY_REP_DENY, 0, 0);      /* not answered yet */
 	if (rc == 0 && (rc = dom0req_wait_port(name, r->hdr.source_domid, port, now_ms() + DISPVM_CALL_MAX_MS)) < 0)
@@ -265,6 +345,7 @@ static int handle(int fd, const struct policy *pol, uint32_t dom0_port, bool qui
 	const struct policy_qube *src;
 	char esc[160];
 	const char *target;
+	const uint64_t ready_by = now_ms() + READY_BY_MS;   /* from the request's arrival: a prompt counts */
 
 	if (policyd_read_request(fd, &r) < 0) {
 		log_warnx("malformed request from a qrexec daemon");
@@ -318,7 +399,7 @@ static int handle(int fd, const struct policy *pol, uint32_t dom0_port, bool qui
 		policyd_cap_audit(&who, r.hdr.target, CAPD_VERDICT_USER_ALLOW, "user", NULL, 0);
 	}
 	if (strncmp(target, "@dispvm:", 8) == 0)
-		rc = to_dispvm(fd, &r, t, src, target + 8, d.user);
+		rc = to_dispvm(fd, &r, t, src, target + 8, d.user, ready_by);
 	else if (strcmp(target, "dom0") == 0)
 		rc = to_dom0(fd, &r, src, d.user, &plan, dom0_port) < 0;
 	else if ((tq = policy_facts_table_find(t, target)) == NULL) {
@@ -326,7 +407,7 @@ static int handle(int fd, const struct policy *pol, uint32_t dom0_port, bool qui
 		answer(fd, POLICY_REP_DENY, 0, 0);
 		rc = 1;
 	} else {
-		rc = to_qube(fd, &r, src, tq, d.user, d.autostart, &plan, &port);
+		rc = to_qube(fd, &r, src, tq, d.user, d.autostart, &plan, ready_by, &port);
 		if (rc == -1)
 			answer(fd, POLICY_REP_DENY, 0, 0);      /* not answered yet */
 		rc = rc != 0;

@@ -15,7 +15,11 @@
  * redeem, bit 4 the dom0 runner fails, bit 5 no disposable can be
  * created, bit 6 a halted qube cannot be started, bit 7 the prompt
  * cannot be run; byte 1: bit 0 a standing grant covers any call, bit 1
- * the decision is not logged; then up to three parts separated by SEP:
+ * the decision is not logged, bit 2 the target's daemon never serves (it
+ * closes a DREQ_PING unanswered, as one whose agent never came), bit 3
+ * it answers a PING naming another domain, bit 4 a capability derived
+ * from a grant has no life left (policyd derives it again after the
+ * wait for the target); then up to three parts separated by SEP:
  * the bytes the source's qrexec-daemon sends (a policy_req and the
  * service), the policy text, and the prompt's answer.
  *
@@ -30,6 +34,9 @@
  *    resolved (allow), offered (ask, a standing grant covering it) or the
  *    user chose among those offered; an EXEC carries the capability
  *    minted for that very call and the command "USER:QUBESRPC SVC SOURCE";
+ *  - a capability for a call into a qube is had (minted, derived, or
+ *    taken from the grant's probe) only once that qube's daemon answered
+ *    a PING as the qube's domain; a daemon that does not, gets no EXEC;
  *  - ALLOW is answered only with the endpoint of a call that was set up:
  *    the target daemon's (its domain and port, the domain the target
  *    runs in) after a capability for it, or (0, the dom0 port) after the
@@ -62,6 +69,7 @@
 #include "qrexec/policy/policy_facts.h"
 #include "qrexec/policyd/policyd.h"
 #include "qrexec/policyd/request.h"
+#include "capd/capd_proto.h"
 #include "capd/prompt/ask_parse.h"
 #include "tests/lib/lowest_fd.h"
 
@@ -103,6 +111,8 @@ static const struct fake_qube {
 struct cap_rec {
 	char source[STR], target[STR], service[STR], argument[STR], request_id[STR];
 	bool ok;
+	bool target_ready;      /* the target's daemon had answered a PING */
+	bool fresh;             /* the token has life left */
 	uint8_t token[CAPD_TOKEN_SIZE];
 };
 
@@ -131,7 +141,8 @@ static struct {
 	size_t prompt_len;
 	/* the daemons (the thread), under lock */
 	struct exec_rec execs[EVENTS_MAX];
-	size_t nexecs, nwaits, accepted, finished;
+	size_t nexecs, nwaits, npings, accepted, finished;
+	bool ready[NQUBES + 1];     /* answered a PING: the qubes', the disposable's */
 } fx;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -153,6 +164,14 @@ static void copy(char *dst, const char *src)
 	snprintf(dst, STR, "%s", src ? src : "(null)");
 }
 
+/* The index of a qube's daemon (daemon_lfd, fx.ready), or NQUBES + 1. */
+static size_t daemon_index(const char *name)
+{
+	const struct fake_qube *q = qube_named(name);
+
+	return q != NULL ? (size_t)(q - qubes) : strcmp(name, DISPVM_NAME) == 0 ? NQUBES : NQUBES + 1;
+}
+
 /* ---- capd (cap.c's functions) ---- */
 
 int policyd_cap_get(const struct cap_plan *plan, const struct cap_who *w, struct capd_token *tok)
@@ -166,6 +185,9 @@ int policyd_cap_get(const struct cap_plan *plan, const struct cap_who *w, struct
 	copy(c->service, w->service);
 	copy(c->argument, w->argument);
 	copy(c->request_id, w->request_id);
+	pthread_mutex_lock(&lock);
+	c->target_ready = daemon_index(w->target) <= NQUBES && fx.ready[daemon_index(w->target)];
+	pthread_mutex_unlock(&lock);
 	if (plan->ready) {
 		/* Derived already while probing for a grant: that one. */
 		*tok = plan->tok;
@@ -175,10 +197,14 @@ int policyd_cap_get(const struct cap_plan *plan, const struct cap_who *w, struct
 		memset(tok, 0, sizeof(*tok));
 		tok->version = CAPD_TOKEN_VERSION;
 		tok->uses = 1;
+		/* capd's clock is CLOCK_MONOTONIC, as now_ms().  fx.opt1 & 16:
+		 * the grant's probe (the first) gives one without life. */
+		tok->expiry_ms = (fx.opt1 & 16) && plan->from_grant && fx.ncaps == 1 ? 0 : now_ms() + CAPD_TTL_DEFAULT_MS;
 		memcpy(tok->id, &fx.token_serial, sizeof(fx.token_serial));
 		fx.token_serial++;
 	}
 	capd_token_encode(tok, c->token);
+	c->fresh = tok->expiry_ms != 0;
 	return c->ok ? 0 : -1;
 }
 
@@ -354,6 +380,16 @@ static void serve_one(size_t qi, int fd)
 			break;
 		}
 		e->rep = rep;
+	} else if (req.op == DREQ_PING) {
+		fx.npings++;
+		if (fx.opt1 & 4) {
+			pthread_mutex_unlock(&lock);
+			return;                     /* closed unanswered */
+		}
+		if (fx.opt1 & 8)
+			rep.domid += 1000;
+		else
+			fx.ready[qi] = true;
 	} else {
 		assert(req.op == DREQ_WAIT_PORT);
 		fx.nwaits++;
@@ -594,6 +630,10 @@ static void check_decision(const struct request *r, const struct policy *pol, co
 			if (fx.caps[j].ok && strcmp(fx.caps[j].target, e->qube) == 0)
 				c = &fx.caps[j];
 		assert(c != NULL && memcmp(e->req.token, c->token, CAPD_TOKEN_SIZE) == 0);
+		/* Had once the target was known to serve (fx.opt1 & 12: never). */
+		assert(c->target_ready && !(fx.opt1 & 12));
+		/* Not one the wait left without life (derived again). */
+		assert(c->fresh);
 		assert(e->req.domain == r->hdr.source_domid && e->req.source_qid == src->qid && !e->req.just_exec);
 		assert(strcmp(e->req.request_id, r->hdr.request_id) == 0);
 		/* The policy's user, else the target's default one. */

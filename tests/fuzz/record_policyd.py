@@ -24,6 +24,10 @@ TESTS = ["qrexec_calls", "qrexec_dispvm", "qrexec_ask"]
 ANSWERS = [b"personal once\n", b"vault once\n", b"personal always\n", b"nosuch once\n"]
 # Options byte 0 for the failure variants (fuzz_policyd_decision.c).
 FAILURES = {"refused": 0x01, "otherdom": 0x02, "nocap": 0x04, "nodom0": 0x18, "nodisp": 0x20, "noprompt": 0x80}
+# Options byte 1 for the target's daemon: never serving, a ping naming
+# another domain, and (with a standing grant) a derived capability the
+# wait for the target left without life.
+DAEMON = {"unready": 0x04, "pinglie": 0x08, "stalecap": 0x11}
 
 
 def policy_of(text):
@@ -64,6 +68,10 @@ def main():
             for what, opt in FAILURES.items():
                 with open(os.path.join(out, "%s-%s" % (test, what)), "wb") as f:
                     f.write(bytes([opt, 1]) + req + SEP + pol + SEP + ANSWERS[0])
+                n += 1
+            for what, opt in DAEMON.items():
+                with open(os.path.join(out, "%s-%s" % (test, what)), "wb") as f:
+                    f.write(bytes([0, opt]) + req + SEP + pol + SEP + ANSWERS[0])
                 n += 1
     # A request cut short, and one from a source the facts do not know.
     with open(os.path.join(out, "trunc"), "wb") as f:

@@ -3,7 +3,7 @@
  *
  *   fake-agent [--deadline MS] ATTACK [ARGS]   attack the daemon of VCHAN_DOMAIN
  *   fake-agent serve                           a well-behaved agent (serve.c)
- *   fake-agent dom0-refuse|dom0-exec|dom0-connect NAME ...   a dom0 client
+ *   fake-agent dom0-refuse|dom0-exec|dom0-connect|dom0-ping NAME ...   a dom0 client
  *   fake-agent list                            the attacks, one per line
  *
  * The qube side needs VCHAN_DOMAIN=D and VCHAN_SOCKET_DIR=<D's directory>;

@@ -182,6 +182,7 @@ int fa_serve(struct fa *fa)
 /* dom0-refuse NAME ID [COUNT]      SERVICE_REFUSED(ID, or ID0..ID<COUNT-1>)
  * dom0-exec NAME CMDLINE [COUNT]   EXEC_CMDLINE for domain 0; prints "port P"
  * dom0-connect NAME DOMAIN PORT ID SERVICE_CONNECT
+ * dom0-ping NAME DOMID             PING: answered as DOMID, the daemon serves
  * Each call on a new connection; every reply must have rc 0. */
 int fa_dom0(const char *mode, int argc, char **argv, bool *found)
 {
@@ -202,6 +203,10 @@ int fa_dom0(const char *mode, int argc, char **argv, bool *found)
 		cmdline = argv[2];
 		req.cmdline_len = (uint32_t)strlen(cmdline) + 1;
 		count = argc == 4 ? (unsigned)strtoul(argv[3], NULL, 10) : 1;
+	} else if (strcmp(mode, "dom0-ping") == 0 && argc == 3) {
+		int rc = dom0req_ping(argv[1], (uint32_t)strtoul(argv[2], NULL, 10), now_ms() + DOM0REQ_TIMEOUT_MS);
+
+		return rc < 0 ? fa_fail("ping to %s: %s", argv[1], strerror(-rc)) : FA_OK;
 	} else if (strcmp(mode, "dom0-connect") == 0 && argc == 5) {
 		req.op = DREQ_SERVICE_CONNECT;
 		req.domain = (uint32_t)strtoul(argv[2], NULL, 10);

@@ -86,22 +86,29 @@ expect_ok qvm-kill personal >/dev/null
 grep -q "test.Echo+some.arg: allow" "$BULKHEAD_ROOT/var/log/bulkhead/qrexec-policyd.log" || fail "decisions not logged"
 
 note "a target's daemon (its qube's to control) that answers with another domain: refused"
-# A stand-in for personal's daemon on its dom0 socket: it accepts the
-# call and names domain 4000 and a port, which policyd must not use.
+# A stand-in for personal's daemon on its dom0 socket: it answers
+# policyd's PING (DREQ_PING, 5) as personal's domain (the local backend's
+# domain id is the qid), then accepts the call and names domain 4000 and
+# a port, which policyd must not use.
 sock=$BULKHEAD_ROOT/run/bulkhead/qrexec/qrexec.personal.sock
-python3 - "$sock" $((0x3E000001)) <<'PY' &
+python3 - "$sock" $((0x3E000001)) "$(qvm-prefs personal qid)" <<'PY' &
 import os, socket, struct, sys
-path, gid = sys.argv[1], int(sys.argv[2])
+path, gid, domid = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 os.unlink(path)
 s = socket.socket(socket.AF_UNIX); s.bind(path); os.chown(path, 0, gid); os.chmod(path, 0o660); s.listen(1)
 open(path + ".ready", "w").close()
 s.settimeout(20)
-c, _ = s.accept(); c.settimeout(10)
-req = b""
-while len(req) < 144: req += c.recv(144 - len(req))
-n = struct.unpack_from("<I", req, 16)[0]
-while n > 0: n -= len(c.recv(n))
-c.sendall(struct.pack("<iII", 0, 600, 4000)); c.close()
+while True:
+    c, _ = s.accept(); c.settimeout(10)
+    req = b""
+    while len(req) < 144: req += c.recv(144 - len(req))
+    if struct.unpack_from("<I", req, 0)[0] == 5:
+        c.sendall(struct.pack("<iII", 0, 0, domid)); c.close()
+        continue
+    n = struct.unpack_from("<I", req, 16)[0]
+    while n > 0: n -= len(c.recv(n))
+    c.sendall(struct.pack("<iII", 0, 600, 4000)); c.close()
+    break
 PY
 fake=$!
 for _ in $(seq 1 100); do [ -e "$sock.ready" ] && break; sleep 0.05; done

@@ -144,14 +144,15 @@ start_bystander() {
 	[ -s "$W/bystander.ready" ] || fail "the bystander daemon did not report readiness"
 }
 
-# The bystander still works: its agent's request refused, a dom0
-# SERVICE_REFUSED and an EXEC_CMDLINE delivered to its agent.
+# The bystander still works: its agent's request refused, a dom0 PING
+# answered, a SERVICE_REFUSED and an EXEC_CMDLINE delivered to its agent.
 check_bystander() {
 	local tag=$1 port
 	ended "$BPID" && fail "$tag: the bystander daemon died: $(tail -n 3 "$W/bystander.log")"
 	echo "trigger 2" >&7
 	echo "ping $tag" >&7
 	wait_line "$W/bystander.out" "^pong $tag\$" 10
+	agent 12 dom0-ping bystander 12 || fail "$tag: dom0 ping to the bystander"
 	agent 12 dom0-refuse bystander "$tag" >/dev/null || fail "$tag: dom0 request to the bystander"
 	wait_line "$W/bystander.out" "^refused $tag\$" 5
 	port=$(agent 12 dom0-exec bystander "user:echo $tag") || fail "$tag: dom0 exec on the bystander"
