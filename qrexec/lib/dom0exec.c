@@ -42,6 +42,11 @@ int dom0_exec(const char *qube, bool just_exec, const char *cmdline, struct dom0
 
 	if ((rc = qube_ids(qube, &qid, &domid)) < 0)
 		return rc;
+	/* A qube whose agent is still booting (qvm-run's start returns after
+	 * 10 s without qrexec) is waited for before the capability exists,
+	 * as policyd does (SPEC/qrexec-daemons.md, "Start and readiness"). */
+	if (domid != 0 && (rc = dom0req_ping(qube, domid, now_ms() + DOM0REQ_READY_MAX_MS)) < 0)
+		return rc;
 	/* Calls from dom0 get request ids of their own: "dom0-" and 16 hex. */
 	if (getrandom(nonce, sizeof(nonce), 0) != sizeof(nonce))
 		return -EIO;

@@ -10,9 +10,11 @@
 
 #include "qrexec/lib/dom0req.h"
 
-/* cmdline: "USER:COMMAND".  0 with *rep (rep->rc: the daemon's answer),
- * or -errno: -EACCES when capd gave no capability, -ENOENT for no such
- * qube, others for unreachable daemons. */
+/* cmdline: "USER:COMMAND".  Waits first (DREQ_PING, at most
+ * DOM0REQ_READY_MAX_MS) for a running qube's daemon to serve.  0 with
+ * *rep (rep->rc: the daemon's answer), or -errno: -EACCES when capd gave
+ * no capability, -ENOENT for no such qube, others for unreachable or
+ * never-ready daemons. */
 int dom0_exec(const char *qube, bool just_exec, const char *cmdline, struct dom0rep *rep)
 	__attribute__((warn_unused_result));
 

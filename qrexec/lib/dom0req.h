@@ -43,6 +43,10 @@ struct dom0rep {
 _Static_assert(sizeof(struct dom0rep) == 12, "dom0rep layout");
 
 #define DOM0REQ_TIMEOUT_MS 10000u
+/* The longest a call waits for its target's daemon to serve (DREQ_PING):
+ * a qube whose agent is still booting (SPEC/qrexec-daemons.md, "Start
+ * and readiness"). */
+#define DOM0REQ_READY_MAX_MS 240000u
 
 /* Checks a received record (copied from the socket); the cmdline, if
  * any, is checked by the caller with the EXEC_CMDLINE parser.  Every

@@ -30,7 +30,7 @@
  * come by the qube's qrexec_timeout (from the qube's start): the wait
  * ends with it.  The caller waits VM_DECISION_TIMEOUT_MS for the answer
  * in all; the mint and the EXEC come after the wait. */
-#define READY_BY_MS 240000u
+#define READY_BY_MS DOM0REQ_READY_MAX_MS
 _Static_assert(READY_BY_MS + 2u * CAPD_REQ_TIMEOUT_MS + DOM0REQ_TIMEOUT_MS + POLICYREQ_TIMEOUT_MS <
 		       VM_DECISION_TIMEOUT_MS, "policyd answers before the caller stops waiting");
 #define READY_LOG_AFTER_MS 1000u   /* a wait this long is logged */
