@@ -39,4 +39,9 @@ echo "image: $img"
 	"$top/tests/xen/system.sh" "$BULKHEAD_BUILD/tests/fake-agent"
 rc=$?
 # The image is there: boot.sh's 77 (no QEMU, no image) cannot be a skip.
-[ "$rc" -eq 0 ] || fail "tests/xen/boot.sh exited $rc (a check failed: see above; serial log $BULKHEAD_ROOT/serial.log, removed with the root)"
+# The serial log (with dom0's logs, dumped after some failures) outlives
+# the root, in the build tree, for whoever reads the failure.
+if [ "$rc" -ne 0 ]; then
+	cp "$BULKHEAD_ROOT/serial.log" "$BULKHEAD_BUILD/xen_system.serial.log" 2>/dev/null
+	fail "tests/xen/boot.sh exited $rc (a check failed: see above; serial log kept as $BULKHEAD_BUILD/xen_system.serial.log)"
+fi
