@@ -22,6 +22,18 @@ note "EOF in each direction"
 [ "$(printf 'abc' | qvm-run -p work 'cat; echo " after EOF"')" = "abc after EOF" ] || fail "stdin EOF"
 [ "$(qvm-run -p work 'exec 1>&-; sleep 0.2; echo late >&2' 2>&1)" = late ] || fail "stdout EOF early"
 
+note "the caller's stdin, stdout and stderr are left blocking, as they were"
+# O_NONBLOCK belongs to the open file description, which the caller
+# shares: left set, the caller's next program gets EAGAIN on a full pipe.
+flags=$(echo in | { qvm-run -p work 'cat >/dev/null; echo e >&2'
+	grep -h '^flags' /proc/self/fdinfo/0 /proc/self/fdinfo/1 /proc/self/fdinfo/2; } 2>&1)
+n=0
+for f in $(printf '%s\n' "$flags" | awk '/^flags/ { print $2 }'); do
+	(( 0$f & 04000 )) && fail "a descriptor left non-blocking (flags $f): $(tr '\n' ' ' <<<"$flags")"
+	n=$((n + 1))
+done
+[ "$n" -eq 3 ] || fail "flags of 3 descriptors wanted: $flags"
+
 note "a service that stops reading its input still delivers output and exit code"
 out=$(head -c 100000000 /dev/zero | tr '\0' y | qvm-run -p work 'head -c 3; exit 5'); rc=$?
 [ "$rc" -eq 5 ] && [ "$out" = yyy ] || fail "rc $rc, output '$out'"
