@@ -8,3 +8,9 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call bh_test,$(t),tests/unit/$(t).c,$(TEST_LI
 # an object of that program, not of a library.
 $(BUILD)/tests/test_seccomp: $(call OBJ,qrexec/daemon/daemon_seccomp.c)
 $(BUILD)/tests/test_seccomp: LDFLAGS += $(call OBJ,qrexec/daemon/daemon_seccomp.c)
+
+# test_vchan_xen drives qrexec-daemon's loop (qrexec/daemon/serve.c, an
+# object of that program) over its model of libxenvchan.
+VCHAN_XEN_TEST_OBJS := $(call OBJ,qrexec/daemon/serve.c qrexec/daemon/ports.c)
+$(BUILD)/tests/test_vchan_xen: $(VCHAN_XEN_TEST_OBJS) $(call LIBA,capdclient capdproto)
+$(BUILD)/tests/test_vchan_xen: LDFLAGS += $(VCHAN_XEN_TEST_OBJS) $(call LIBA,qrexecrt capdclient capdproto qrexecproto bulkhead)

@@ -79,6 +79,11 @@ int main(void)
 	for (;;) {
 		struct pollfd p[3 + AGENT_MAX_PENDING];
 		int np = 0;
+		/* dom0's messages already in the ring raise no event of their
+		 * own: on Xen the one that announced them may be the one a wait
+		 * consumed (the HELLO's, or a message's own read).  They are
+		 * handled without a sleep. */
+		bool queued = vchan_data_ready(a.ctrl) > 0;
 
 		p[np++] = (struct pollfd){ .fd = vchan_fd(a.ctrl), .events = POLLIN };
 		p[np++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
@@ -88,18 +93,18 @@ int main(void)
 		/* The next spare is forked once nothing has happened for
 		 * SPARE_IDLE_MS: never in the middle of a burst of calls, whose
 		 * CPU it would take (lib/spare.h). */
-		n = poll(p, (nfds_t)np, a.spare.pid == 0 ? SPARE_IDLE_MS : -1);
+		n = poll(p, (nfds_t)np, queued ? 0 : a.spare.pid == 0 ? SPARE_IDLE_MS : -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
 		}
-		if (n == 0) {
+		if (n == 0 && !queued) {
 			agent_refill_spare(&a);
 			continue;
 		}
 		/* dom0 gone or breaking the protocol: the qube has no qrexec. */
-		if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) && agent_control_round(&a) != AGENT_GO_ON)
+		if ((queued || (p[0].revents & (POLLIN | POLLHUP | POLLERR))) && agent_control_round(&a) != AGENT_GO_ON)
 			exit(1);
 		if (p[1].revents & POLLIN) {
 			struct signalfd_siginfo si;

@@ -356,6 +356,11 @@ enum daemon_round daemon_round(struct daemon *d)
 	};
 	uint64_t now = now_ms(), next = UINT64_MAX, quieted;
 	enum daemon_round r = DAEMON_GO_ON;
+	/* Messages already in the ring raise no event of their own: on Xen
+	 * the one that announced them may be the one a wait consumed (the
+	 * HELLO's, or a message's own read).  They are handled without a
+	 * sleep. */
+	bool queued = vchan_data_ready(d->ctrl) > 0;
 
 	for (size_t i = 0; i < POLICY_PENDING_MAX; i++) {
 		p[2 + i] = (struct pollfd){ .fd = d->pending[i].fd, .events = POLLIN };
@@ -365,6 +370,8 @@ enum daemon_round daemon_round(struct daemon *d)
 	/* A waiter sends nothing more: readable or hung up, it left. */
 	for (size_t i = 0; i < PORT_WAITERS_MAX; i++)
 		p[2 + POLICY_PENDING_MAX + i] = (struct pollfd){ .fd = d->waiters[i].fd, .events = POLLIN };
+	if (queued)
+		next = now;
 	if (poll(p, 2 + POLICY_PENDING_MAX + PORT_WAITERS_MAX, next == UINT64_MAX ? -1 : (int)(next > now ? next - now : 0)) < 0) {
 		if (errno == EINTR)
 			return DAEMON_GO_ON;
@@ -378,7 +385,7 @@ enum daemon_round daemon_round(struct daemon *d)
 		if (d->pending[i].fd >= 0 && (p[2 + i].revents || d->pending[i].deadline <= now))
 			on_policy(d, &d->pending[i], p[2 + i].revents == 0);
 	/* (Xen: readable also when the agent only made room in the ring.) */
-	if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !vchan_nothing_to_read(d->ctrl)) {
+	if ((queued || (p[0].revents & (POLLIN | POLLHUP | POLLERR))) && !vchan_nothing_to_read(d->ctrl)) {
 		/* Every complete message that is there, then poll again. */
 		do
 			r = on_control(d);

@@ -414,7 +414,12 @@ int pump_run(const struct pump_config *cfg, int *exit_code)
 		}
 	}
 
-	while (!finished(&s)) {
+	/* The first round reads before it sleeps: the channel may hold more
+	 * than the handshake read, and on Xen the one event that announced
+	 * it may be the one the handshake's wait consumed (a writer raises
+	 * none unless asked, and the HELLO's read asked only after the rest
+	 * was there).  Every later round ends with a read that asks. */
+	for (bool first = true; !finished(&s); first = false) {
 		struct pollfd p[5];
 		short rev[2] = { 0, 0 };
 		int np = 0, si[2] = { -1, -1 }, pi = -1;
@@ -449,7 +454,7 @@ int pump_run(const struct pump_config *cfg, int *exit_code)
 		}
 		/* Nothing to wait for when the exit code is due right now. */
 		if (!(s.tx_len == 0 && s.child_done && !s.exit_sent && all_eof) &&
-		    poll(p, (nfds_t)np, -1) < 0 && errno != EINTR) {
+		    poll(p, (nfds_t)np, first ? 0 : -1) < 0 && errno != EINTR) {
 			rc = -errno;
 			break;
 		}
