@@ -101,7 +101,8 @@ for svc in test.Greet test.Secret; do
 			"d=/usr/local/etc/qubes-rpc; mkdir -p \$d && cat > \$d/$svc && chmod +x \$d/$svc"
 done
 # qube -> qube: the caller's and the target's data channels are vchans.
-# (Its logs on failure: the intermittent hang of a starved QEMU, issue #6.)
+# (dom0's logs on failure: a call that once hung now and then on a starved
+# QEMU, a lost vchan event, SPEC/xen-system.md.)
 check_is call_allowed "hello work, this is personal" qvm-run --no-autostart -p work 'qrexec-client-vm personal test.Greet' ||
 	logs
 timeout 60 qvm-run --no-autostart -p work 'qrexec-client-vm personal test.Secret' >/bhtest/deny.out 2>&1
