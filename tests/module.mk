@@ -9,8 +9,9 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call bh_test,$(t),tests/unit/$(t).c,$(TEST_LI
 $(BUILD)/tests/test_seccomp: $(call OBJ,qrexec/daemon/daemon_seccomp.c)
 $(BUILD)/tests/test_seccomp: LDFLAGS += $(call OBJ,qrexec/daemon/daemon_seccomp.c)
 
-# test_vchan_xen drives qrexec-daemon's loop (qrexec/daemon/serve.c, an
-# object of that program) over its model of libxenvchan.
-VCHAN_XEN_TEST_OBJS := $(call OBJ,qrexec/daemon/serve.c qrexec/daemon/ports.c)
+# test_vchan_xen drives the loops of qrexec-daemon and qrexec-agent
+# (objects of those programs) over its model of libxenvchan.
+VCHAN_XEN_TEST_OBJS := $(call OBJ,qrexec/daemon/serve.c qrexec/daemon/ports.c qrexec/agent/loop.c \
+	qrexec/agent/control.c qrexec/agent/exec.c qrexec/agent/vm.c)
 $(BUILD)/tests/test_vchan_xen: $(VCHAN_XEN_TEST_OBJS) $(call LIBA,capdclient capdproto)
 $(BUILD)/tests/test_vchan_xen: LDFLAGS += $(VCHAN_XEN_TEST_OBJS) $(call LIBA,qrexecrt capdclient capdproto qrexecproto bulkhead)

@@ -5,10 +5,10 @@
  * what dom0 sends (MSG_EXEC_CMDLINE: a handler process per call, which
  * connects the data channel and pumps it), and forwards service requests
  * from qrexec-client-vm to dom0, answering them with dom0's decision
- * (control.c reads dom0's messages).  SPEC/qrexec-daemons.md. */
+ * (control.c reads dom0's messages, loop.c is the event loop).
+ * SPEC/qrexec-daemons.md. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +17,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/io.h"
@@ -56,7 +55,7 @@ static int listen_local(void)
 int main(void)
 {
 	sigset_t mask;
-	int err = 0, sfd, lfd, n;
+	int err = 0, sfd, lfd;
 
 	log_init("qrexec-agent");
 	agent_init(&a);
@@ -76,46 +75,8 @@ int main(void)
 	agent_refill_spare(&a);
 	log_info("connected to dom0, protocol version %u", a.version);
 
-	for (;;) {
-		struct pollfd p[3 + AGENT_MAX_PENDING];
-		int np = 0;
-		/* dom0's messages already in the ring raise no event of their
-		 * own: on Xen the one that announced them may be the one a wait
-		 * consumed (the HELLO's, or a message's own read).  They are
-		 * handled without a sleep. */
-		bool queued = vchan_data_ready(a.ctrl) > 0;
-
-		p[np++] = (struct pollfd){ .fd = vchan_fd(a.ctrl), .events = POLLIN };
-		p[np++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		p[np++] = (struct pollfd){ .fd = lfd, .events = POLLIN };
-		for (size_t i = 0; i < AGENT_MAX_PENDING; i++)
-			p[np++] = (struct pollfd){ .fd = a.pending[i].fd, .events = POLLIN };
-		/* The next spare is forked once nothing has happened for
-		 * SPARE_IDLE_MS: never in the middle of a burst of calls, whose
-		 * CPU it would take (lib/spare.h). */
-		n = poll(p, (nfds_t)np, queued ? 0 : a.spare.pid == 0 ? SPARE_IDLE_MS : -1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			fatal("poll");
-		}
-		if (n == 0 && !queued) {
-			agent_refill_spare(&a);
-			continue;
-		}
-		/* dom0 gone or breaking the protocol: the qube has no qrexec. */
-		if ((queued || (p[0].revents & (POLLIN | POLLHUP | POLLERR))) && agent_control_round(&a) != AGENT_GO_ON)
-			exit(1);
-		if (p[1].revents & POLLIN) {
-			struct signalfd_siginfo si;
-			while (read(sfd, &si, sizeof(si)) == sizeof(si))
-				;
-			agent_reap(&a);
-		}
-		if (p[2].revents & POLLIN)
-			agent_vm_accept(&a, lfd);
-		for (size_t i = 0; i < AGENT_MAX_PENDING; i++)
-			if (a.pending[i].fd >= 0 && (p[3 + i].revents & (POLLIN | POLLHUP | POLLERR)))
-				agent_vm_readable(&a, &a.pending[i]);
-	}
+	/* dom0 gone or breaking the protocol: the qube has no qrexec. */
+	while (agent_round(&a, sfd, lfd) == AGENT_GO_ON)
+		;
+	exit(1);
 }

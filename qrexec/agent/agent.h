@@ -62,6 +62,12 @@ int agent_send_ctrl(struct agent *a, const uint8_t *msg, size_t len);
 enum agent_round { AGENT_GO_ON, AGENT_DOM0_LEFT, AGENT_VIOLATION };
 enum agent_round agent_control_round(struct agent *a) __attribute__((warn_unused_result));
 
+/* loop.c: one round of the agent's event loop (a poll, then whatever is
+ * ready) over dom0's channel, sfd (a signalfd for SIGCHLD) and lfd
+ * (qrexec-client-vm's listening socket); -1 for either: not polled.
+ * Anything but AGENT_GO_ON ends the agent. */
+enum agent_round agent_round(struct agent *a, int sfd, int lfd) __attribute__((warn_unused_result));
+
 /* exec.c: MSG_EXEC_CMDLINE / MSG_JUST_EXEC, and reaping handlers.
  * agent_exec: 0, or -1 (logged) for a payload that does not decode. */
 int agent_exec(struct agent *a, const struct msg_header *h, const uint8_t *untrusted_payload)

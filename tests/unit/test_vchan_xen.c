@@ -14,15 +14,18 @@
  *
  * The second: bytes the peer wrote before that request raise nothing, and
  * a wait inside a blocking read may consume the one event that announced
- * them.  The data pump and qrexec-daemon's loop run here over the model
- * with such bytes queued: each must read them without an event. */
+ * them.  The data pump and the loops of qrexec-daemon and qrexec-agent
+ * run here over the model with such bytes queued: each must read them
+ * without an event. */
 #include "lib/vchan_xen.c"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "qrexec/agent/agent.h"
 #include "qrexec/daemon/daemon.h"
 #include "qrexec/hdr_parse.h"
 #include "qrexec/lib/pump.h"
@@ -362,11 +365,10 @@ static int daemon_sees_queued_message(void)
 	return ports_in_use(&d.ports, 0, ct.port) ? 4 : 0;
 }
 
-/* The same for qrexec-daemon's loop (and the agent's, which has the same
- * check): a message the agent wrote together with its HELLO is handled
- * without waiting for an event that will not come (a qube's first
- * service request, or a CONNECTION_TERMINATED that frees a port some
- * dom0 client waits for). */
+/* The same for qrexec-daemon's loop (and, below, the agent's): a message
+ * the peer wrote together with its HELLO is handled without waiting for
+ * an event that will not come (a qube's first service request, or a
+ * CONNECTION_TERMINATED that frees a port some dom0 client waits for). */
 static void test_daemon_reads_before_sleeping(void)
 {
 	pid_t pid = fork();
@@ -380,11 +382,52 @@ static void test_daemon_reads_before_sleeping(void)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* In a child: one round of qrexec-agent's loop, dom0's refusal of a
+ * pending request already in the ring; 0 if its caller got the answer. */
+static int agent_sees_queued_message(void)
+{
+	static struct agent a;
+	struct vmrep rep;
+	uint8_t msg[8 + REQUEST_ID_SIZE];
+	size_t n;
+	int sv[2], err = 0;
+
+	agent_init(&a);
+	a.version = QREXEC_PROTOCOL_VERSION;
+	a.ctrl = vchan_xen_ops.server_init(0, 512, 0, 0, &err);
+	if (a.ctrl == NULL || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 ||
+	    qrexec_service_refused_encode("1", msg, sizeof(msg), &n) != QREXEC_OK)
+		return 2;
+	/* qrexec-client-vm's request "1", forwarded to dom0. */
+	a.pending[0].fd = sv[0];
+	a.pending[0].sent = 1;
+	memcpy(a.pending[0].request_id, "1", 2);
+	M.wants = false;
+	peer_write(msg, n);
+	if (agent_round(&a, -1, -1) != AGENT_GO_ON)
+		return 3;
+	return read(sv[1], &rep, sizeof(rep)) == (ssize_t)sizeof(rep) && rep.status == VMREP_REFUSED ? 0 : 4;
+}
+
+static void test_agent_reads_before_sleeping(void)
+{
+	pid_t pid = fork();
+	int st = 0;
+
+	if (pid == 0) {
+		alarm(5);
+		_exit(agent_sees_queued_message());
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 int main(void)
 {
 	test_wakes_after_exact_read();
 	test_wakes_after_every_read();
 	test_pump_reads_before_sleeping();
 	test_daemon_reads_before_sleeping();
+	test_agent_reads_before_sleeping();
 	return check_exit();
 }
