@@ -257,6 +257,24 @@ static void test_wakes_after_every_read(void)
 	vchan_close(v);
 }
 
+/* Runs fn in a child with a 5 s alarm, so that a loop asleep for good
+ * fails the check instead of hanging the test; fn's 0 is a pass. */
+static void check_in_child(const char *what, int (*fn)(void))
+{
+	pid_t pid = fork();
+	int st = 0;
+
+	if (pid == 0) {
+		alarm(5);
+		_exit(fn());
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fprintf(stderr, "%s: %s %d\n", what, WIFSIGNALED(st) ? "killed by signal" : "exit",
+			WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+}
+
 /* The service side's whole answer, as the caller's ring holds it. */
 static size_t service_answer(uint8_t *buf, size_t cap)
 {
@@ -283,8 +301,14 @@ static size_t service_answer(uint8_t *buf, size_t cap)
 	return n + k;
 }
 
-/* In a child: a caller's handshake and pump over the model; 0 if the
- * call ended with the service's output and exit code. */
+/* A caller (qrexec-client, qrexec-client-vm) whose service answered in
+ * full while the caller was still in the handshake: the handshake's wait
+ * consumed the one event all of it raised (a writer raises none unless
+ * asked, and the read of the HELLO asks only after the rest is there).
+ * The pump must read what the ring holds before it first sleeps: its
+ * stdin is idle (a terminal, an open pipe) and no event will come.  This
+ * hung qube->qube calls on a starved QEMU (issue #6).  0 if the call
+ * ended with the service's output and exit code. */
 static int caller_sees_answer(void)
 {
 	uint8_t answer[128], out[8];
@@ -312,32 +336,12 @@ static int caller_sees_answer(void)
 	return read(stdout_pipe[0], out, sizeof(out)) == 3 && memcmp(out, "hi\n", 3) == 0 ? 0 : 5;
 }
 
-/* A caller (qrexec-client, qrexec-client-vm) whose service answered in
- * full while the caller was still in the handshake: the handshake's wait
- * consumed the one event all of it raised (a writer raises none unless
- * asked, and the read of the HELLO asks only after the rest is there).
- * The pump must read what the ring holds before it first sleeps: its
- * stdin is idle (a terminal, an open pipe) and no event will come.  This
- * hung qube->qube calls on a starved QEMU (issue #6).  In a child, so
- * that a pump asleep for good fails the check instead of the test. */
-static void test_pump_reads_before_sleeping(void)
-{
-	pid_t pid = fork();
-	int st = 0;
-
-	if (pid == 0) {
-		alarm(5);
-		_exit(caller_sees_answer());
-	}
-	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		fprintf(stderr, "caller's pump: %s %d\n", WIFSIGNALED(st) ? "killed by signal" : "exit",
-			WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
-}
-
-/* In a child: one round of qrexec-daemon's loop, the agent's
- * CONNECTION_TERMINATED already in the ring; 0 if it freed the port. */
+/* The same for qrexec-daemon's loop (and, below, the agent's): a message
+ * the peer wrote together with its HELLO is handled without waiting for
+ * an event that will not come (a qube's first service request, or a
+ * CONNECTION_TERMINATED that frees a port some dom0 client waits for).
+ * One round, the agent's CONNECTION_TERMINATED already in the ring; 0 if
+ * it freed the port. */
 static int daemon_sees_queued_message(void)
 {
 	static struct daemon d;
@@ -365,25 +369,8 @@ static int daemon_sees_queued_message(void)
 	return ports_in_use(&d.ports, 0, ct.port) ? 4 : 0;
 }
 
-/* The same for qrexec-daemon's loop (and, below, the agent's): a message
- * the peer wrote together with its HELLO is handled without waiting for
- * an event that will not come (a qube's first service request, or a
- * CONNECTION_TERMINATED that frees a port some dom0 client waits for). */
-static void test_daemon_reads_before_sleeping(void)
-{
-	pid_t pid = fork();
-	int st = 0;
-
-	if (pid == 0) {
-		alarm(5);
-		_exit(daemon_sees_queued_message());
-	}
-	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-}
-
-/* In a child: one round of qrexec-agent's loop, dom0's refusal of a
- * pending request already in the ring; 0 if its caller got the answer. */
+/* One round of qrexec-agent's loop, dom0's refusal of a pending request
+ * already in the ring; 0 if its caller got the answer. */
 static int agent_sees_queued_message(void)
 {
 	static struct agent a;
@@ -409,25 +396,12 @@ static int agent_sees_queued_message(void)
 	return read(sv[1], &rep, sizeof(rep)) == (ssize_t)sizeof(rep) && rep.status == VMREP_REFUSED ? 0 : 4;
 }
 
-static void test_agent_reads_before_sleeping(void)
-{
-	pid_t pid = fork();
-	int st = 0;
-
-	if (pid == 0) {
-		alarm(5);
-		_exit(agent_sees_queued_message());
-	}
-	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-}
-
 int main(void)
 {
 	test_wakes_after_exact_read();
 	test_wakes_after_every_read();
-	test_pump_reads_before_sleeping();
-	test_daemon_reads_before_sleeping();
-	test_agent_reads_before_sleeping();
+	check_in_child("the caller's pump", caller_sees_answer);
+	check_in_child("qrexec-daemon's loop", daemon_sees_queued_message);
+	check_in_child("qrexec-agent's loop", agent_sees_queued_message);
 	return check_exit();
 }
