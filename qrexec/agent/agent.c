@@ -7,7 +7,6 @@
  * from qrexec-client-vm to dom0, answering them with dom0's decision
  * (control.c reads dom0's messages, loop.c is the event loop).
  * SPEC/qrexec-daemons.md. */
-#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
