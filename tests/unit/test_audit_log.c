@@ -7,6 +7,7 @@
  * whose append returned. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -835,7 +836,8 @@ static void test_crash_sigkill(bool group)
 	const char *dir = newdir(group ? "sigkill-group" : "sigkill");
 	struct audit_verify_report r;
 	int rounds = 200, bad = 0, lost = 0, lag = 0, torn = 0, slot = 0, clean = 0, died = 0;
-	uint64_t acked = 0;
+	int progressed = 0;
+	uint64_t acked = 0, before;
 	int p[2];
 
 	mklog(dir, 1);
@@ -865,13 +867,23 @@ static void test_crash_sigkill(bool group)
 			}
 		}
 		close(p[1]);
+		/* Every other round waits for a first acknowledged record, so
+		 * half the kills land mid-stream however slow fsync is on a
+		 * loaded host; the other half may land anywhere, open included. */
+		if (round % 2 == 1) {
+			struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+
+			(void)poll(&pfd, 1, 10000);
+		}
 		usleep((useconds_t)(rand() % 8000));
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		if (!WIFSIGNALED(status))
 			died++;
+		before = acked;
 		while (read(p[0], &s, sizeof(s)) == (ssize_t)sizeof(s))
 			acked = s > acked ? s : acked;
+		progressed += acked > before;
 		close(p[0]);
 		if (verify(dir, &r) != AUDIT_T_NONE) {
 			if (bad++ < 3)
@@ -885,14 +897,15 @@ static void test_crash_sigkill(bool group)
 		slot += r.torn_slot;
 		clean += !r.head_lag && !r.torn_tail && !r.torn_slot;
 	}
-	printf("sigkill%s: %d rounds, %llu records acknowledged; %d clean, %d head lagging, %d torn tail, "
+	printf("sigkill%s: %d rounds, %d with a record acknowledged, %llu records in all; %d clean, %d head lagging, %d torn tail, "
 	       "%d torn slot; %d not verifying, %d losing an acknowledged record, %d writers not killed\n",
-		group ? " (group commit)" : "", rounds, (unsigned long long)acked, clean, lag, torn, slot, bad,
+		group ? " (group commit)" : "", rounds, progressed, (unsigned long long)acked, clean, lag, torn, slot, bad,
 		lost, died);
 	CHECK(bad == 0);
 	CHECK(lost == 0);
 	CHECK(died == 0);
-	CHECK(acked > (uint64_t)rounds);
+	/* Odd rounds all progress unless a first append took 10 s. */
+	CHECK(progressed >= rounds / 4);
 	CHECK(verify(dir, &r) == AUDIT_T_NONE && r.records >= acked);
 }
 
