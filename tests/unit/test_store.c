@@ -3,6 +3,7 @@
  * a writer killed with SIGKILL at random points always leaves either the
  * complete old or the complete new registry on disk. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -149,17 +150,35 @@ static void test_crash_consistency(const char *dir)
 	for (int round = 0; round < 300; round++) {
 		char buf[64 * 1024];
 		ssize_t n;
-		pid_t pid = fork();
+		int p[2];
+		pid_t pid;
 
+		if (pipe(p) < 0)
+			abort();
+		pid = fork();
 		if (pid == 0) {
-			/* The writer alternates old and new forever. */
+			/* The writer alternates new and old forever, and says
+			 * when each save has returned. */
+			close(p[0]);
 			for (int k = 0;; k++)
-				if (store_save(k % 2 ? a : b, path, &e) < 0)
+				if (store_save(k % 2 ? a : b, path, &e) < 0 || write(p[1], "s", 1) != 1)
 					_exit(3);
+		}
+		close(p[1]);
+		/* Two rounds in three first wait for one save (new on disk)
+		 * or two (old), so both outcomes occur however slow fsync is;
+		 * the kill then lands at a random point. */
+		for (int k = 0; k < round % 3; k++) {
+			struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+			char c;
+
+			if (poll(&pfd, 1, 10000) != 1 || read(p[0], &c, 1) != 1)
+				break;
 		}
 		usleep((useconds_t)(rand() % 3000));
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
+		close(p[0]);
 		n = read_small_file(path, buf, sizeof(buf));
 		if (n == (ssize_t)alen && memcmp(buf, atext, alen) == 0)
 			old_seen++;
