@@ -257,11 +257,6 @@ size_t vchan_buffer_space(struct vchan *v)
 	return v->ops->buffer_space(v);
 }
 
-size_t vchan_unread(struct vchan *v)
-{
-	return v->ops->unread ? v->ops->unread(v) : 0;
-}
-
 void vchan_close(struct vchan *v)
 {
 	if (v != NULL)

@@ -123,12 +123,6 @@ int vchan_nothing_to_read(struct vchan *v);
 size_t vchan_data_ready(struct vchan *v);
 size_t vchan_buffer_space(struct vchan *v);
 
-/* Bytes this side wrote that the peer has not read yet, on a transport
- * that can tell (Xen's ring); there, vchan_fd becomes readable when the
- * peer next reads.  0 on the others (a socket's bytes leave with the
- * write, as far as the sender can see). */
-size_t vchan_unread(struct vchan *v);
-
 /* Closes the channel (the peer sees EOF) and frees v.  NULL is a no-op. */
 void vchan_close(struct vchan *v);
 

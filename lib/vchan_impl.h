@@ -33,9 +33,6 @@ struct vchan_ops {
 	int (*is_open)(struct vchan *v);
 	size_t (*data_ready)(struct vchan *v);
 	size_t (*buffer_space)(struct vchan *v);
-	/* Bytes written that the peer has not read yet, asking for an event
-	 * when it reads; NULL: the transport cannot tell (counts as 0). */
-	size_t (*unread)(struct vchan *v);
 	void (*close)(struct vchan *v);
 	/* The connected byte stream for splice(2), or -1; NULL: never. */
 	int (*splice_fd)(struct vchan *v);

@@ -290,21 +290,6 @@ static size_t xen_buffer_space(struct vchan *v)
 	return n > 0 ? (size_t)n : 0;
 }
 
-/* The ring's size is our own copy of its order, which libxenvchan
- * checked when it mapped the ring; asking for the space asks for the
- * event of the peer's next read. */
-static size_t xen_unread(struct vchan *v)
-{
-	struct libxenvchan *x = xc(v)->x;
-	int space = libxenvchan_buffer_space(x);
-	size_t size;
-
-	if (x->write.order < 0 || x->write.order > 30)
-		return 0;
-	size = (size_t)1 << x->write.order;
-	return space >= 0 && (size_t)space < size ? size - (size_t)space : 0;
-}
-
 static void xen_close(struct vchan *v)
 {
 	struct xenchan *c = xc(v);
@@ -326,7 +311,6 @@ const struct vchan_ops vchan_xen_ops = {
 	.is_open = xen_is_open,
 	.data_ready = xen_data_ready,
 	.buffer_space = xen_buffer_space,
-	.unread = xen_unread,
 	.close = xen_close,
 	/* /dev/xen/gntalloc, /dev/xen/evtchn and xenstore are root's in dom0. */
 	.privileged = 1,

@@ -35,7 +35,6 @@ struct state {
 	struct source src[2];           /* [0] stdout/stdin, [1] stderr */
 	int nsrc;
 	int next_src;                   /* round robin between sources */
-	bool holding;                   /* sources wait for the peer's read */
 	/* Outbound: one message at a time, so messages never interleave.
 	 * A spliced payload: the header is in tx, then tx_splice bytes go
 	 * from the pipe tx_splice_fd to the channel; tx_len stays non-zero
@@ -170,31 +169,6 @@ static int fill_tx(struct state *s, const short *revents)
 		s->exit_sent = true;
 	}
 	return 0;
-}
-
-/* Nagle's rule, for a ring: while the peer has not read all we sent,
- * sources holding less than a chunk keep their bytes, which go as one
- * message when the peer reads (its read raises our event).  On Xen every
- * message costs an event each way and a wakeup of each domain, so a
- * producer writing 4 KiB at a time would pay that per 4 KiB.  A peer
- * that keeps up sees no delay: with nothing unread, bytes go at once.
- * Transports that cannot tell what is unread (sockets) never hold.  The
- * unread count is asked last: asking requests the event. */
-static bool hold_sources(struct state *s)
-{
-	bool waiting = false;
-
-	for (int i = 0; i < s->nsrc; i++) {
-		const struct source *src = &s->src[i];
-		int avail = 0;
-
-		if (src->fd < 0 || src->eof_sent)
-			continue;
-		if (ioctl(src->fd, FIONREAD, &avail) < 0 || avail < 0 || (size_t)avail >= s->chunk)
-			return false;
-		waiting = waiting || avail > 0;
-	}
-	return waiting && vchan_is_open(s->cfg->v) == VCHAN_CONNECTED && vchan_unread(s->cfg->v) > 0;
 }
 
 static int flush_tx(struct state *s)
@@ -463,7 +437,7 @@ int pump_run(const struct pump_config *cfg, int *exit_code)
 		 * unless a delivery is stuck on a slow local reader, for output
 		 * while a message is pending; the sources while tx is free. */
 		p[np++] = (struct pollfd){ .fd = vchan_fd(cfg->v), .events = vchan_events(&s) };
-		if (s.tx_len == 0 && !s.holding)
+		if (s.tx_len == 0)
 			for (int i = 0; i < s.nsrc; i++)
 				if (s.src[i].fd >= 0 && !s.src[i].eof_sent) {
 					si[i] = np;
@@ -488,12 +462,10 @@ int pump_run(const struct pump_config *cfg, int *exit_code)
 			(void)vchan_wait(cfg->v, 0);    /* acknowledge: never blocks */
 		if (pi >= 0 && (p[pi].revents & POLLIN))
 			child_exited(&s);
-		/* Sources held last round were not polled: look at them again. */
 		for (int i = 0; i < s.nsrc; i++)
-			rev[i] = si[i] >= 0 ? p[si[i]].revents : s.holding ? POLLIN : 0;
-		s.holding = s.tx_len == 0 && hold_sources(&s);
-		if (!s.holding)
-			fill_tx(&s, rev);
+			if (si[i] >= 0)
+				rev[i] = p[si[i]].revents;
+		fill_tx(&s, rev);
 		if ((rc = flush_tx(&s)) == -EPIPE && cfg->role == PUMP_CLIENT) {
 			/* The service side may close before reading all our input
 			 * (a service that ignores stdin, or none at all): stop

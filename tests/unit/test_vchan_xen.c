@@ -16,17 +16,11 @@
  * a wait inside a blocking read may consume the one event that announced
  * them.  The data pump and the loops of qrexec-daemon and qrexec-agent
  * run here over the model with such bytes queued: each must read them
- * without an event.
- *
- * And the pump's Nagle rule: while the peer has not read what it sent,
- * small writes of its source wait in the pipe and go as one message at
- * the peer's read, whose event (asked for when the pump looked at what
- * is unread) wakes it. */
+ * without an event. */
 #include "lib/vchan_xen.c"
 
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -39,10 +33,9 @@
 #include "qrexec/protocol.h"
 #include "tests/lib/check.h"
 
-/* ---- the model: a peer writing to us and reading from us ---- */
+/* ---- the model: one peer writing to us ---- */
 
-#define RING_ORDER 12
-#define RING (1u << RING_ORDER)
+#define RING 4096u
 
 static struct {
 	struct libxenvchan x;
@@ -50,12 +43,8 @@ static struct {
 	uint8_t ring[RING];
 	size_t len;             /* bytes the peer wrote that we have not read */
 	bool wants;             /* our request: raise an event at the next write */
-	uint8_t out[RING];
-	size_t out_len;         /* bytes we wrote that the peer has not read */
-	bool wants_read;        /* our request: raise an event at the peer's next read */
 	bool open;
-	pthread_mutex_t lock;   /* the peer may be a thread of its own */
-} M = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} M;
 
 static void raise_event(void)
 {
@@ -65,40 +54,12 @@ static void raise_event(void)
 /* The peer writes: our event only if we asked for it. */
 static void peer_write(const void *buf, size_t n)
 {
-	pthread_mutex_lock(&M.lock);
 	memcpy(M.ring + M.len, buf, n);
 	M.len += n;
 	if (M.wants) {
 		M.wants = false;
 		raise_event();
 	}
-	pthread_mutex_unlock(&M.lock);
-}
-
-/* The peer reads n of the bytes we wrote (into buf, if not NULL): our
- * event only if we asked for it. */
-static void peer_take(uint8_t *buf, size_t n)
-{
-	pthread_mutex_lock(&M.lock);
-	if (buf != NULL)
-		memcpy(buf, M.out, n);
-	memmove(M.out, M.out + n, M.out_len - n);
-	M.out_len -= n;
-	if (M.wants_read) {
-		M.wants_read = false;
-		raise_event();
-	}
-	pthread_mutex_unlock(&M.lock);
-}
-
-static size_t peer_unread(void)
-{
-	size_t n;
-
-	pthread_mutex_lock(&M.lock);
-	n = M.out_len;
-	pthread_mutex_unlock(&M.lock);
-	return n;
 }
 
 static bool event_pending(void)
@@ -118,8 +79,6 @@ struct libxenvchan *libxenvchan_server_init(struct xentoollog_logger *lg, int do
 		return NULL;
 	M.open = true;
 	M.wants = true;         /* libxenvchan's rings start with requests set */
-	M.x.write.order = RING_ORDER;
-	M.out_len = 0;
 	return &M.x;
 }
 
@@ -134,54 +93,32 @@ int libxenvchan_read(struct libxenvchan *ctrl, void *data, size_t size)
 	size_t n;
 
 	(void)ctrl;
-	pthread_mutex_lock(&M.lock);
 	if (M.len < size)
 		M.wants = true;     /* it plans to take all there is */
 	n = M.len < size ? M.len : size;
 	memcpy(data, M.ring, n);
 	memmove(M.ring, M.ring + n, M.len - n);
 	M.len -= n;
-	pthread_mutex_unlock(&M.lock);
 	return (int)n;
 }
 
 int libxenvchan_write(struct libxenvchan *ctrl, const void *data, size_t size)
 {
-	size_t n;
-
-	(void)ctrl;
-	pthread_mutex_lock(&M.lock);
-	n = RING - M.out_len < size ? RING - M.out_len : size;
-	if (n < size)
-		M.wants_read = true;    /* it plans to fill the ring */
-	memcpy(M.out + M.out_len, data, n);
-	M.out_len += n;
-	pthread_mutex_unlock(&M.lock);
-	return (int)n;
+	(void)ctrl, (void)data;
+	return (int)size;
 }
 
 int libxenvchan_data_ready(struct libxenvchan *ctrl)
 {
-	int n;
-
 	(void)ctrl;
-	pthread_mutex_lock(&M.lock);
 	M.wants = true;
-	n = (int)M.len;
-	pthread_mutex_unlock(&M.lock);
-	return n;
+	return (int)M.len;
 }
 
 int libxenvchan_buffer_space(struct libxenvchan *ctrl)
 {
-	int n;
-
 	(void)ctrl;
-	pthread_mutex_lock(&M.lock);
-	M.wants_read = true;
-	n = (int)(RING - M.out_len);
-	pthread_mutex_unlock(&M.lock);
-	return n;
+	return RING;
 }
 
 int libxenvchan_wait(struct libxenvchan *ctrl)
@@ -459,110 +396,6 @@ static int agent_sees_queued_message(void)
 	return read(sv[1], &rep, sizeof(rep)) == (ssize_t)sizeof(rep) && rep.status == VMREP_REFUSED ? 0 : 4;
 }
 
-/* Waits up to 2 s until the peer has at least n of our bytes to read. */
-static bool wait_unread(size_t n)
-{
-	for (int i = 0; i < 2000 && peer_unread() < n; i++)
-		usleep(1000);
-	return peer_unread() >= n;
-}
-
-/* The peer reads one whole message of ours: 0 if it is stdin data of
- * len bytes (0: its EOF). */
-static int take_stdin_msg(uint32_t len)
-{
-	uint8_t buf[RING];
-	struct msg_header h;
-
-	if (!wait_unread(8 + len))
-		return 1;
-	peer_take(buf, 8 + len);
-	return qrexec_hdr_decode(buf, 8, &h) == QREXEC_OK && h.type == MSG_DATA_STDIN && h.len == len ? 0 : 2;
-}
-
-/* The service's stdin, written by nagle_peer; the end of its answer. */
-static int nagle_in = -1;
-static const uint8_t *nagle_tail;
-static size_t nagle_tail_len;
-
-/* A step of nagle_peer went wrong: said here, since the caller's pump
- * then waits for an answer that will not come (until check_in_child's
- * alarm). */
-static void *nagle_fail(intptr_t step)
-{
-	fprintf(stderr, "nagle_peer: step %d failed\n", (int)step);
-	return (void *)step;
-}
-
-/* The service's side of nagle_caller.  NULL on success, else the step
- * that went wrong. */
-static void *nagle_peer(void *arg)
-{
-	static const char small[100];
-
-	(void)arg;
-	if (!wait_unread(12))
-		return nagle_fail(1);
-	peer_take(NULL, 12);                    /* the caller's HELLO */
-	/* Nothing unread: the first write goes at once. */
-	if (write(nagle_in, small, sizeof(small)) != sizeof(small) || !wait_unread(8 + sizeof(small)))
-		return nagle_fail(2);
-	/* While it is unread, nine more writes stay in the pipe. */
-	for (int i = 0; i < 9; i++) {
-		if (write(nagle_in, small, sizeof(small)) != sizeof(small))
-			return nagle_fail(3);
-		usleep(2000);
-	}
-	usleep(20000);
-	if (peer_unread() != 8 + sizeof(small))
-		return nagle_fail(4);
-	/* Our read wakes the caller: the nine go as one message. */
-	if (take_stdin_msg(sizeof(small)) != 0)
-		return nagle_fail(5);
-	if (take_stdin_msg(9 * sizeof(small)) != 0)
-		return nagle_fail(6);
-	close(nagle_in);
-	if (take_stdin_msg(0) != 0)
-		return nagle_fail(7);
-	peer_write(nagle_tail, nagle_tail_len);
-	return NULL;
-}
-
-/* A caller whose stdin gets ten writes of 100 bytes, the last nine while
- * the service has not read the first message: two messages, 100 and 900
- * bytes.  0 if so and the call ended with the service's exit code. */
-static int nagle_caller(void)
-{
-	uint8_t answer[128];
-	int in[2], stdout_pipe[2], stderr_pipe[2], code = -1, err = 0, rc;
-	struct pump_config cfg = { .role = PUMP_CLIENT, .child = -1, .local_err = -1 };
-	size_t len = service_answer(answer, sizeof(answer));
-	pthread_t peer;
-	void *res = NULL;
-
-	if (len == 0 || pipe(in) < 0 || pipe(stdout_pipe) < 0 || pipe(stderr_pipe) < 0)
-		return 2;
-	cfg.v = vchan_xen_ops.server_init(7, 515, 0, 0, &err);
-	if (cfg.v == NULL)
-		return 2;
-	peer_write(answer, 12);                 /* the service's HELLO */
-	nagle_in = in[1];
-	nagle_tail = answer + 12;
-	nagle_tail_len = len - 12;
-	if (pthread_create(&peer, NULL, nagle_peer, NULL) != 0)
-		return 2;
-	if (pump_handshake(cfg.v, 1, &cfg.version, now_ms() + 1000) < 0)
-		return 3;
-	cfg.local_in = in[0];
-	cfg.local_out = stdout_pipe[1];
-	cfg.local_err_out = stderr_pipe[1];
-	rc = pump_run(&cfg, &code);
-	pthread_join(peer, &res);
-	if (res != NULL)
-		return 10 + (int)(intptr_t)res;
-	return rc == 0 && code == 7 ? 0 : 4;
-}
-
 int main(void)
 {
 	test_wakes_after_exact_read();
@@ -570,6 +403,5 @@ int main(void)
 	check_in_child("the caller's pump", caller_sees_answer);
 	check_in_child("qrexec-daemon's loop", daemon_sees_queued_message);
 	check_in_child("qrexec-agent's loop", agent_sees_queued_message);
-	check_in_child("the caller's pump, small writes while unread", nagle_caller);
 	return check_exit();
 }
