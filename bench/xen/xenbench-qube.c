@@ -5,6 +5,11 @@
  *                             (protocol: bench/xen/xenbench.h), then exits
  *   xenbench-qube repeat ... / stream ...   (bench/xen/xenbench.h), to
  *                             time qube-to-qube calls from inside a qube
+ *   xenbench-qube zeros MIB BLOCK   writes MIB MiB of zeros to stdout in
+ *                             writes of BLOCK bytes: the producer of
+ *                             xen.stream, a program as cheap as the raw
+ *                             client's loop (busybox's head is not: it
+ *                             moves about 9 MiB/s into a pipe under TCG)
  *
  * The raw client runs as bench/xen/raw-init starts it, in a domain of
  * its own with no Bulkhead code.  What dom0 sends is checked: a command
@@ -16,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libxenvchan.h>
 
@@ -142,6 +148,30 @@ static int raw(int argc, char **argv)
 	}
 }
 
+static int zeros(int argc, char **argv)
+{
+	static const uint8_t block[XB_CHUNK];
+	uint64_t left;
+	size_t size;
+
+	if (argc != 3)
+		return fprintf(stderr, "usage: xenbench-qube zeros MIB BLOCK\n"), 2;
+	left = (uint64_t)xb_count(argv[1], 1, XB_MAX_MIB, "MIB") * MIB;
+	size = xb_count(argv[2], 1, XB_CHUNK, "BLOCK");
+	while (left > 0) {
+		ssize_t n = write(1, block, left > size ? size : (size_t)left);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "xenbench-qube zeros: write: %s\n", n < 0 ? strerror(errno) : "nothing written");
+			return 1;
+		}
+		left -= (uint64_t)n;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "raw") == 0)
@@ -150,6 +180,8 @@ int main(int argc, char **argv)
 		return xb_cmd_repeat(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "stream") == 0)
 		return xb_cmd_stream(argc - 1, argv + 1);
-	fprintf(stderr, "usage: xenbench-qube raw|repeat|stream ... (bench/xen/xenbench-qube.c)\n");
+	if (argc >= 2 && strcmp(argv[1], "zeros") == 0)
+		return zeros(argc - 1, argv + 1);
+	fprintf(stderr, "usage: xenbench-qube raw|repeat|stream|zeros ... (bench/xen/xenbench-qube.c)\n");
 	return 2;
 }

@@ -18,7 +18,10 @@
 #   xen.call           qvm-run -p QUBE true, dom0 -> qube, against
 #                      xen.raw.connect (a call opens a data vchan)
 #   xen.q2q.call       qrexec-client-vm personal bench.Nop inside work
-#   xen.stream         qvm-run -p QUBE 'head -c N /dev/zero' read by dom0
+#   xen.stream         qvm-run -p QUBE 'xenbench-qube zeros N 65536' read
+#                      by dom0: 64 KiB writes, as the raw stream's
+#   xen.stream.4k      the same with 4 KiB writes (a message each, unless
+#                      the pump's Nagle rule gathers them)
 #
 # Checks (BHTEST) say which measurement could not be made, and why.
 . /bhtest/lib.sh
@@ -113,7 +116,9 @@ timed_start xen.start work xen.raw.start || { show "$LOGS/qrexec.work.log"; exit
 figs xen.call timeout 900 "$B/xenbench-dom0" repeat xen.call "$CALLS" xen.raw.connect 60 \
 	qvm-run --no-autostart -p work true
 figs xen.stream timeout 900 "$B/xenbench-dom0" stream xen.stream "$MIB" xen.raw.stream 300 3 \
-	qvm-run --no-autostart -p work "head -c $((MIB * 1048576)) /dev/zero"
+	qvm-run --no-autostart -p work "$B/xenbench-qube zeros $MIB 65536"
+figs xen.stream.4k timeout 900 "$B/xenbench-dom0" stream xen.stream.4k "$MIB" xen.raw.stream 300 3 \
+	qvm-run --no-autostart -p work "$B/xenbench-qube zeros $MIB 4096"
 
 # 3. qube -> qube: work calls a service in personal that does nothing.
 check create_personal qvm-create --label green "${props[@]}" personal &&
