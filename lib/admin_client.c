@@ -13,12 +13,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static int connect_admin(void)
+static int connect_admin(uint64_t deadline_ms)
 {
 	char path[BH_PATH_MAX];
 	int rc = bh_path(path, sizeof(path), BH_ADMIN_SOCK);
 
-	return rc < 0 ? rc : unix_connect(path);
+	return rc < 0 ? rc : unix_connect_deadline(path, deadline_ms);
 }
 
 /* Splits an exception body "type\0traceback\0message\0" into r. */
@@ -65,7 +65,7 @@ int admin_call(const char *method, const char *dest, const char *arg,
 		sb_free(&req);
 		return rc;
 	}
-	fd = connect_admin();
+	fd = connect_admin(deadline);
 	if (fd < 0) {
 		sb_free(&req);
 		return fd;

@@ -46,24 +46,6 @@ int unix_listen(const char *path, int backlog)
 	return fd;
 }
 
-int unix_connect(const char *path)
-{
-	struct sockaddr_un sa;
-	int fd, rc = fill(&sa, path);
-
-	if (rc < 0)
-		return rc;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	return fd;
-}
-
 int unix_connect_deadline(const char *path, uint64_t deadline_ms)
 {
 	struct sockaddr_un sa;

@@ -67,7 +67,8 @@ static int ask_policy(struct daemon *d, const struct qrexec_trigger *t, struct p
 	memcpy(req.target, t->target, strlen(t->target));
 	memcpy(req.request_id, t->request_id, strlen(t->request_id));
 	req.service_len = t->service.len + 1;
-	fd = unix_connect(path);
+	/* Bounded: policyd with a full backlog must not stall this loop. */
+	fd = unix_connect_deadline(path, deadline);
 	if (fd < 0)
 		return fd;
 	rc = write_all_deadline(fd, &req, sizeof(req), deadline);
