@@ -1,10 +1,12 @@
 #include "paths.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 const char *bh_root(void)
 {
@@ -39,6 +41,46 @@ int bh_path(char *out, size_t outlen, const char *rel)
 		return -ENAMETOOLONG;
 	}
 	return 0;
+}
+
+int bh_root_vpathf(char *out, size_t outlen, const char *root, const char *fmt, va_list ap)
+{
+	char rel[BH_PATH_MAX];
+	int n = vsnprintf(rel, sizeof(rel), fmt, ap);
+
+	if (n < 0 || (size_t)n >= sizeof(rel))
+		return -ENAMETOOLONG;
+	n = snprintf(out, outlen, "%s/%s", strcmp(root, "/") == 0 ? "" : root, rel);
+	return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
+}
+
+int bh_root_pathf(char *out, size_t outlen, const char *root, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = bh_root_vpathf(out, outlen, root, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+void bh_console_note(const char *root, const char *name, const char *fmt, ...)
+{
+	char p[BH_PATH_MAX], msg[256];
+	va_list ap;
+	int fd;
+
+	if (bh_root_pathf(p, sizeof(p), root, BH_QUBE_LOG_DIR "/%s.log", name) < 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fd = open(p, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (fd < 0)
+		return;
+	dprintf(fd, "bulkhead: %s\n", msg);
+	close(fd);
 }
 
 int mkdirs_abs(const char *path, unsigned mode)

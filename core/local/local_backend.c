@@ -30,7 +30,6 @@
 
 #define STAGE_DIR   "run/bulkhead/vmm-local/stage"
 #define PID_DIR     "run/bulkhead/qubes"
-#define LOG_DIR     "var/log/bulkhead/qubes"
 #define VCHAN_DIR   "run/bulkhead/vchan"   /* one subdirectory per domain id */
 #define RETRY_MS    50
 
@@ -74,17 +73,13 @@ uint64_t local_fnv1a64(const void *buf, size_t len)
 
 int local_path(char *out, size_t outlen, const char *fmt, ...)
 {
-	char rel[BH_PATH_MAX];
 	va_list ap;
-	int n;
+	int rc;
 
 	va_start(ap, fmt);
-	n = vsnprintf(rel, sizeof(rel), fmt, ap);
+	rc = bh_root_vpathf(out, outlen, local_ctx.root, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(rel))
-		return -ENAMETOOLONG;
-	n = snprintf(out, outlen, "%s/%s", strcmp(local_ctx.root, "/") == 0 ? "" : local_ctx.root, rel);
-	return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
+	return rc;
 }
 
 bool local_has_layer(enum qube_class c)
@@ -127,26 +122,6 @@ static struct running *find(const char *name)
 		if (table[i].state != R_FREE && strcmp(table[i].name, name) == 0)
 			return &table[i];
 	return NULL;
-}
-
-static void console_note(const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void console_note(const char *name, const char *fmt, ...)
-{
-	char p[BH_PATH_MAX], msg[256];
-	va_list ap;
-	int fd;
-
-	if (local_path(p, sizeof(p), LOG_DIR "/%s.log", name) < 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fd = open(p, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
-	if (fd < 0)
-		return;
-	dprintf(fd, "bulkhead: %s\n", msg);
-	close(fd);
 }
 
 static void remove_disp_private(const char *name)
@@ -236,9 +211,9 @@ static bool reap(struct running *r)
 		return false;
 	if (w == r->pid) {
 		if (WIFEXITED(st))
-			console_note(r->name, "qube-init exited with status %d", WEXITSTATUS(st));
+			bh_console_note(local_ctx.root, r->name, "qube-init exited with status %d", WEXITSTATUS(st));
 		else if (WIFSIGNALED(st))
-			console_note(r->name, "qube-init killed by signal %d", WTERMSIG(st));
+			bh_console_note(local_ctx.root, r->name, "qube-init killed by signal %d", WTERMSIG(st));
 	}
 	/* w < 0 (ECHILD): someone else reaped it; it is gone all the same. */
 	cleanup(r);
@@ -393,7 +368,7 @@ static int local_init(const char *root)
 	}
 	local_ctx.inited = true;
 	{
-		static const char *const dirs[] = { PID_DIR, LOG_DIR, BH_QUBES_DIR, STAGE_DIR };
+		static const char *const dirs[] = { PID_DIR, BH_QUBE_LOG_DIR, BH_QUBES_DIR, STAGE_DIR };
 		char p[BH_PATH_MAX];
 
 		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
@@ -499,7 +474,7 @@ static int fill_paths(const struct vmm_start *s, struct start_paths *sp)
 	    (rc = local_path(sp->private_dir, sizeof(sp->private_dir), BH_QUBES_DIR "/%s/%s", q->name,
 		    q->klass == CLASS_DISPVM ? LV_DISP_PRIVATE : LV_PRIVATE)) < 0 ||
 	    (rc = local_path(sp->pidfile, sizeof(sp->pidfile), PID_DIR "/%s.pid", q->name)) < 0 ||
-	    (rc = local_path(sp->log, sizeof(sp->log), LOG_DIR "/%s.log", q->name)) < 0)
+	    (rc = local_path(sp->log, sizeof(sp->log), BH_QUBE_LOG_DIR "/%s.log", q->name)) < 0)
 		return rc;
 	if (s->root_template != NULL &&
 	    (rc = local_path(sp->tpl_layer, sizeof(sp->tpl_layer), BH_QUBES_DIR "/%s/" LV_LAYER,
@@ -776,7 +751,7 @@ static void local_tick(int *next_ms)
 			continue;
 		}
 		if (r->state == R_HALTING && now >= r->deadline_ms) {
-			console_note(r->name, "shutdown timed out: killing the qube");
+			bh_console_note(local_ctx.root, r->name, "shutdown timed out: killing the qube");
 			kill(r->pid, SIGKILL);
 			thaw(r);
 			r->state = R_DYING;

@@ -51,11 +51,6 @@ int xen_check_start(const struct vmm_start *s) __attribute__((warn_unused_result
 /* True for classes that own their root image. */
 bool xen_owns_root(enum qube_class c);
 
-/* out = root + "/" + rel, for the given root (no trailing slash but "/").
- * 0 or -ENAMETOOLONG. */
-int xen_path(char *out, size_t outlen, const char *root, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5), warn_unused_result));
-
 /* ---- domain plans (xen_plan.c) ---- */
 
 struct xen_disk {

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +28,6 @@
 #include "lib/io.h"
 #include "lib/log.h"
 
-#define LOG_DIR       "var/log/bulkhead/qubes"
 #define XEN_POLL_MS   1000u    /* how often tick looks at running domains */
 #define XEN_CONSOLE_LOG "/var/log/xen/console/guest-%s.log"   /* xenconsoled --log=guest */
 /* The disks' hotplug "script": nothing to do.  The monitor attached the
@@ -100,25 +98,6 @@ static int lx_errno(int rc)
 	}
 }
 
-static void console_note(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void console_note(const char *name, const char *fmt, ...)
-{
-	char p[BH_PATH_MAX], msg[256];
-	va_list ap;
-	int fd;
-
-	if (xen_path(p, sizeof(p), X.root, LOG_DIR "/%s.log", name) < 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fd = open(p, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
-	if (fd < 0)
-		return;
-	dprintf(fd, "bulkhead: %s\n", msg);
-	close(fd);
-}
-
 static struct xdom *find(const char *name)
 {
 	for (size_t i = 0; i < XEN_MAX_RUNNING; i++)
@@ -164,7 +143,7 @@ static void destroy(struct xdom *d, const char *why)
 {
 	int rc = destroy_domid(d->domid);
 
-	console_note(d->name, "domain %u destroyed (%s)%s", d->domid, why, rc < 0 ? ": destroy failed" : "");
+	bh_console_note(X.root, d->name, "domain %u destroyed (%s)%s", d->domid, why, rc < 0 ? ": destroy failed" : "");
 	if (rc < 0)
 		log_warnx("%s: destroying domain %u: %s", d->name, d->domid, strerror(-rc));
 	forget(d);
@@ -224,8 +203,8 @@ static int xen_init(const char *root)
 		return strcmp(root, X.root) == 0 ? 0 : -EBUSY;
 	memcpy(X.root, root, n + 1);
 	X.instance = xen_instance_hash(root);
-	if ((rc = xen_path(p, sizeof(p), root, LOG_DIR)) < 0 || (rc = mkdirs_abs(p, 0700)) < 0 ||
-	    (rc = xen_path(p, sizeof(p), root, BH_QUBES_DIR)) < 0 || (rc = mkdirs_abs(p, 0700)) < 0)
+	if ((rc = bh_root_pathf(p, sizeof(p), root, BH_QUBE_LOG_DIR)) < 0 || (rc = mkdirs_abs(p, 0700)) < 0 ||
+	    (rc = bh_root_pathf(p, sizeof(p), root, BH_QUBES_DIR)) < 0 || (rc = mkdirs_abs(p, 0700)) < 0)
 		return rc;
 	X.lg = xtl_createlogger_stdiostream(stderr, XTL_WARN, XTL_STDIOSTREAM_HIDE_PROGRESS);
 	if (X.lg == NULL)
@@ -260,7 +239,7 @@ static int read_cmdline(char *buf, size_t cap)
 	int fd, rc;
 
 	buf[0] = '\0';
-	if ((rc = xen_path(p, sizeof(p), X.root, XEN_CONF_CMDLINE)) < 0)
+	if ((rc = bh_root_pathf(p, sizeof(p), X.root, XEN_CONF_CMDLINE)) < 0)
 		return rc;
 	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
 		return errno == ENOENT ? 0 : -errno;
@@ -444,7 +423,7 @@ static int xen_start(const struct vmm_start *s, uint32_t *domid_out)
 	dc_made = true;
 	if ((rc = make_config(p, devs, &dc)) < 0)
 		goto fail;
-	console_note(q->name, "starting %s (qid %u): Xen PV, %u MiB (max %u MiB), %u vcpus; console in "
+	bh_console_note(X.root, q->name, "starting %s (qid %u): Xen PV, %u MiB (max %u MiB), %u vcpus; console in "
 		XEN_CONSOLE_LOG, q->name, q->qid, q->memory_mb, q->maxmem_mb, q->vcpus, q->name);
 	/* Created paused: the qube runs only once its configuration is in
 	 * xenstore, so its agent never reads a half-written subtree. */
@@ -482,7 +461,7 @@ static int xen_start(const struct vmm_start *s, uint32_t *domid_out)
 		 xen_owns_root(q->klass) ? q->name : s->root_template->name);
 	d->root_rw = xen_owns_root(q->klass);
 	*domid_out = domid;
-	console_note(q->name, "domain %u running", domid);
+	bh_console_note(X.root, q->name, "domain %u running", domid);
 	rc = 0;
 	goto out;
 fail:
@@ -494,7 +473,7 @@ fail:
 		xv_stop(X.root, q->name);
 	if (d != NULL)
 		memset(d, 0, sizeof(*d));
-	console_note(q->name, "start failed: %s", strerror(-rc));
+	bh_console_note(X.root, q->name, "start failed: %s", strerror(-rc));
 out:
 	if (dc_made)
 		libxl_domain_config_dispose(&dc);
@@ -527,7 +506,7 @@ static int xen_shutdown(const char *name)
 		return rc;
 	d->state = X_HALTING;
 	d->deadline_ms = now_ms() + (uint64_t)d->shutdown_timeout_s * 1000u;
-	console_note(d->name, "shutdown requested");
+	bh_console_note(X.root, d->name, "shutdown requested");
 	return 0;
 }
 
@@ -576,7 +555,7 @@ static bool check(struct xdom *d, uint64_t now, libxl_dominfo *out)
 	int rc = info(d, &di);
 
 	if (rc == -ESRCH) {
-		console_note(d->name, "domain %u is gone", d->domid);
+		bh_console_note(X.root, d->name, "domain %u is gone", d->domid);
 		forget(d);
 		return false;
 	}

@@ -4,26 +4,10 @@
 #include "core/xen/xen.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "qrexec/protocol.h"
-
-int xen_path(char *out, size_t outlen, const char *root, const char *fmt, ...)
-{
-	char rel[BH_PATH_MAX];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(rel, sizeof(rel), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(rel))
-		return -ENAMETOOLONG;
-	n = snprintf(out, outlen, "%s/%s", strcmp(root, "/") == 0 ? "" : root, rel);
-	return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
-}
 
 bool xen_owns_root(enum qube_class c)
 {
@@ -113,7 +97,7 @@ static int add_disk(const char *root, struct xen_plan *p, const char *owner, con
 
 	if (p->ndisks == XEN_DISKS_MAX)
 		return -EINVAL;
-	if ((rc = xen_path(d->image, sizeof(d->image), root, BH_QUBES_DIR "/%s/%s", owner, image)) < 0)
+	if ((rc = bh_root_pathf(d->image, sizeof(d->image), root, BH_QUBES_DIR "/%s/%s", owner, image)) < 0)
 		return rc;
 	snprintf(d->vdev, sizeof(d->vdev), "xvd%c", (char)('a' + p->ndisks));
 	d->writable = writable;
@@ -134,8 +118,8 @@ int xen_plan_build(const char *root, const struct vmm_start *s, const char *cmdl
 	p->memory_kb = (uint64_t)q->memory_mb * 1024u;
 	p->maxmem_kb = (uint64_t)q->maxmem_mb * 1024u;
 	p->vcpus = q->vcpus;
-	if ((rc = xen_path(p->kernel, sizeof(p->kernel), root, XEN_CONF_KERNEL)) < 0 ||
-	    (rc = xen_path(p->ramdisk, sizeof(p->ramdisk), root, XEN_CONF_RAMDISK)) < 0)
+	if ((rc = bh_root_pathf(p->kernel, sizeof(p->kernel), root, XEN_CONF_KERNEL)) < 0 ||
+	    (rc = bh_root_pathf(p->ramdisk, sizeof(p->ramdisk), root, XEN_CONF_RAMDISK)) < 0)
 		return rc;
 	/* xvda: the root, the template's read-only for AppVMs and DispVMs
 	 * (SPEC/xen.md: a template and its qubes never run at once). */

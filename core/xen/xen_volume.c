@@ -101,7 +101,7 @@ int xv_copy_sparse(const char *src, const char *dst)
 
 static int qube_file(char *out, size_t len, const char *root, const char *name, const char *file)
 {
-	return xen_path(out, len, root, BH_QUBES_DIR "/%s/%s", name, file);
+	return bh_root_pathf(out, len, root, BH_QUBES_DIR "/%s/%s", name, file);
 }
 
 /* Makes the image unless it exists already. */
@@ -128,9 +128,9 @@ static int qube_dir(const char *root, const char *name, bool make)
 	char p[BH_PATH_MAX];
 	int rc;
 
-	if ((rc = xen_path(p, sizeof(p), root, BH_QUBES_DIR)) < 0 || (rc = mkdirs_abs(p, 0700)) < 0)
+	if ((rc = bh_root_pathf(p, sizeof(p), root, BH_QUBES_DIR)) < 0 || (rc = mkdirs_abs(p, 0700)) < 0)
 		return rc;
-	if ((rc = xen_path(p, sizeof(p), root, BH_QUBES_DIR "/%s", name)) < 0)
+	if ((rc = bh_root_pathf(p, sizeof(p), root, BH_QUBES_DIR "/%s", name)) < 0)
 		return rc;
 	if (make && mkdir(p, 0700) < 0 && errno != EEXIST)
 		return -errno;
@@ -143,7 +143,7 @@ static int create_images(const char *root, const struct vmm_qube *q)
 	int rc;
 
 	if (xen_owns_root(q->klass)) {
-		if ((rc = xen_path(seed, sizeof(seed), root, XEN_CONF_ROOT_SEED)) < 0 ||
+		if ((rc = bh_root_pathf(seed, sizeof(seed), root, XEN_CONF_ROOT_SEED)) < 0 ||
 		    (rc = ensure(root, q->name, XV_ROOT, XV_ROOT_SIZE, seed)) < 0)
 			return rc;
 	}
@@ -151,7 +151,7 @@ static int create_images(const char *root, const struct vmm_qube *q)
 	 * empty file system, made once) spares every qube's first boot
 	 * making its own: under QEMU that took 15-20 s of a start. */
 	if (q->klass != CLASS_DISPVM) {
-		if ((rc = xen_path(seed, sizeof(seed), root, XEN_CONF_PRIVATE_SEED)) < 0)
+		if ((rc = bh_root_pathf(seed, sizeof(seed), root, XEN_CONF_PRIVATE_SEED)) < 0)
 			return rc;
 		return ensure(root, q->name, XV_PRIVATE, XV_PRIVATE_SIZE, seed);
 	}
