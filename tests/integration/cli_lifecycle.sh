@@ -26,6 +26,10 @@ note "shutdown --wait"
 expect_ok qvm-shutdown --wait --timeout 60 work >/dev/null
 [ "$(state)" = Halted ] || fail "after qvm-shutdown --wait: $(state)"
 expect_ok qvm-shutdown --wait work >/dev/null   # already halted: nothing to do
+# The backend's own notes in the qube's console log, among its output.
+grep -q '^bulkhead: starting work' "$BULKHEAD_ROOT/var/log/bulkhead/qubes/work.log" &&
+	grep -q '^bulkhead: qube-init exited with status' "$BULKHEAD_ROOT/var/log/bulkhead/qubes/work.log" ||
+	fail "no start and exit notes in the console log: $(tail -n 3 "$BULKHEAD_ROOT/var/log/bulkhead/qubes/work.log")"
 
 note "kill"
 expect_ok qvm-start work >/dev/null
