@@ -29,9 +29,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
-#include "lib/io.h"
 #include "lib/io.h"
 #include "lib/log.h"
 #include "lib/ratelimit.h"
@@ -43,11 +41,12 @@
 #include "lib/sandbox.h"
 #include "qrexec/lib/policyreq.h"
 #include "qrexec/policy/policy.h"
+#include "qrexec/policyd/admission.h"
 #include "qrexec/policyd/policyd.h"
 
-#define MAX_CHILDREN 256u   /* requests being decided or set up */
 /* Decision lines in the log, across all qubes; every decision is still
- * made (and, with capd, audited).  A flood is summarised once a second. */
+ * made (and, with capd, audited).  A flood is summarised once a second.
+ * Refusals of a full queue likewise. */
 #define LOG_DECISIONS_PER_S 50u
 #define LOG_DECISIONS_BURST 200u
 
@@ -59,6 +58,10 @@ struct job {
 
 /* The policy the spare was forked with (it serves with its own copy). */
 static struct policy *pol;
+static struct spare spare = SPARE_NONE;
+static struct admission adm;
+static struct ratelimit decisions_rl, refusals_rl;
+static uint32_t next_port;
 
 static int serve_job(void *ctx, const void *buf, size_t len, int fd)
 {
@@ -75,9 +78,9 @@ static int serve_job(void *ctx, const void *buf, size_t len, int fd)
 }
 
 /* A request's child: the spare if there is one, else a fork. */
-static pid_t hand_off(struct spare *spare, int fd, const struct job *j)
+static pid_t hand_off(int fd, const struct job *j)
 {
-	pid_t pid = spare->pid ? spare_hand(spare, j, sizeof(*j), fd) : -ESRCH;
+	pid_t pid = spare.pid ? spare_hand(&spare, j, sizeof(*j), fd) : -ESRCH;
 
 	if (pid > 0)
 		return pid;
@@ -85,6 +88,56 @@ static pid_t hand_off(struct spare *spare, int fd, const struct job *j)
 	if (pid == 0)
 		_exit(serve_job(NULL, j, sizeof(*j), fd));
 	return pid;
+}
+
+/* The child for uid's request on fd; fd is closed here (the child has
+ * its own). */
+static void start_request(int fd, uid_t uid)
+{
+	struct job j;
+	pid_t pid;
+
+	/* Qubes' semantics: a policy that no longer loads denies all.  A
+	 * spare forked with the old policy must not serve. */
+	if (pol != NULL && policy_reload(&pol) == 1) {
+		spare_discard(&spare);
+		if (policy_error(pol) != NULL)
+			log_warnx("policy: %s: every request is denied", policy_error(pol));
+	}
+	/* Ports of channels into dom0 are ours to number (SPEC). */
+	next_port = next_port % (QREXEC_DATA_PORT_MAX - QREXEC_DATA_PORT_MIN) + 1;
+	j = (struct job){ QREXEC_DATA_PORT_MIN + next_port - 1, !ratelimit_take(&decisions_rl, now_ms()) };
+	pid = hand_off(fd, &j);
+	if (pid > 0)
+		admission_started(&adm, pid, uid);
+	else
+		log_warn("fork");
+	close(fd);
+}
+
+/* A new connection: its child now, or a place in the queue (admission.h). */
+static void accepted(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof(cred)) {
+		close(fd);
+		return;
+	}
+	switch (admission_offer(&adm, fd, cred.uid)) {
+	case ADMIT_NOW:
+		start_request(fd, cred.uid);
+		break;
+	case ADMIT_QUEUED:
+		break;
+	case ADMIT_FULL:
+		if (ratelimit_take(&refusals_rl, now_ms()))
+			log_warnx("a request from uid %#x refused: %u of its requests already wait",
+				  (unsigned)cred.uid, ADMIT_WAITING_PER_SOURCE_MAX);
+		close(fd);
+		break;
+	}
 }
 
 static int listen_policy(void)
@@ -107,11 +160,7 @@ static int listen_policy(void)
 int main(int argc, char **argv)
 {
 	static const int keep[] = { CAP_FOWNER };
-	struct spare spare = SPARE_NONE;
-	struct ratelimit rl;
-	uint32_t next_port = 0;
 	uint64_t quieted;
-	unsigned children = 0;
 	char vdir[BH_PATH_MAX], dirs[2 * BH_PATH_MAX + 2], etc[BH_PATH_MAX];
 	sigset_t mask;
 	int lfd, sfd, rc, n, keep_fds[1];
@@ -159,12 +208,14 @@ int main(int argc, char **argv)
 	if (pol == NULL || policy_error(pol) != NULL)
 		log_warnx("policy: %s: every request is denied", pol ? policy_error(pol) : "out of memory");
 	log_info("serving %s", bh_root());
-	ratelimit_init(&rl, LOG_DECISIONS_PER_S, LOG_DECISIONS_BURST, now_ms());
+	ratelimit_init(&decisions_rl, LOG_DECISIONS_PER_S, LOG_DECISIONS_BURST, now_ms());
+	ratelimit_init(&refusals_rl, LOG_DECISIONS_PER_S, LOG_DECISIONS_BURST, now_ms());
+	admission_init(&adm);
 
 	for (;;) {
-		struct pollfd p[2] = { { .fd = lfd, .events = children < MAX_CHILDREN ? POLLIN : 0 },
+		struct pollfd p[2] = { { .fd = lfd, .events = admission_has_room(&adm) ? POLLIN : 0 },
 				       { .fd = sfd, .events = POLLIN } };
-		pid_t pid;
+		uid_t uid;
 		int fd;
 
 		/* A new spare once idle for SPARE_IDLE_MS (lib/spare.h). */
@@ -185,35 +236,23 @@ int main(int argc, char **argv)
 					return 0;
 				}
 			while ((dead = waitpid(-1, NULL, WNOHANG)) > 0) {
-				if (dead != spare.pid) {
-					children--;
+				if (admission_ended(&adm, dead) || dead != spare.pid)
 					continue;
-				}
 				/* The spare died idle (it never should): it is replaced below. */
 				close(spare.fd);
 				spare = (struct spare)SPARE_NONE;
 			}
+			/* Children freed: waiting requests get them. */
+			while ((fd = admission_next(&adm, &uid)) >= 0)
+				start_request(fd, uid);
 		}
-		if ((p[0].revents & POLLIN) && (fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-			/* Qubes' semantics: a policy that no longer loads denies
-			 * all.  A spare forked with the old policy must not serve. */
-			if (pol != NULL && policy_reload(&pol) == 1) {
-				spare_discard(&spare);
-				if (policy_error(pol) != NULL)
-					log_warnx("policy: %s: every request is denied", policy_error(pol));
-			}
-			/* Ports of channels into dom0 are ours to number (SPEC). */
-			next_port = next_port % (QREXEC_DATA_PORT_MAX - QREXEC_DATA_PORT_MIN) + 1;
-			struct job j = { QREXEC_DATA_PORT_MIN + next_port - 1, !ratelimit_take(&rl, now_ms()) };
-			pid = hand_off(&spare, fd, &j);
-			if (pid > 0)
-				children++;
-			else
-				log_warn("fork");
-			close(fd);
-		}
-		if ((quieted = ratelimit_report(&rl, now_ms())) > 0)
+		if ((p[0].revents & POLLIN) && (fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+			accepted(fd);
+		if ((quieted = ratelimit_report(&decisions_rl, now_ms())) > 0)
 			log_warnx("%llu decisions not logged (over %u a second)", (unsigned long long)quieted,
 				  LOG_DECISIONS_PER_S);
+		if ((quieted = ratelimit_report(&refusals_rl, now_ms())) > 0)
+			log_warnx("%llu refusals of a full queue not logged (over %u a second)",
+				  (unsigned long long)quieted, LOG_DECISIONS_PER_S);
 	}
 }
