@@ -36,8 +36,7 @@ static _Noreturn void spare_wait(int fd, spare_fn fn, void *ctx)
 	_exit(fn(ctx, job, (size_t)n, passed));
 }
 
-/* Closes every fd above 2 but the n in keep[] (sorted here). */
-static int close_all_but(int *keep, size_t n)
+int spare_close_all_but(int *keep, size_t n)
 {
 	unsigned lo = 3;
 
@@ -77,7 +76,7 @@ int spare_start(struct spare *s, spare_fn fn, void *ctx, const int *keep, size_t
 		if (nkeep > 0)
 			memcpy(kept, keep, nkeep * sizeof(int));
 		kept[nkeep] = sv[1];
-		if (close_all_but(kept, nkeep + 1) < 0)
+		if (spare_close_all_but(kept, nkeep + 1) < 0)
 			_exit(1);
 		spare_wait(sv[1], fn, ctx);
 	}

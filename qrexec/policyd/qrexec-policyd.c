@@ -85,8 +85,15 @@ static pid_t hand_off(int fd, const struct job *j)
 	if (pid > 0)
 		return pid;
 	pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		/* As a spare: the request and the runner, nothing else of
+		 * ours (not the listener, not the requests waiting their turn). */
+		int keep[2] = { fd, policyd_runner_fd() };
+
+		if (spare_close_all_but(keep, 2) < 0)
+			_exit(1);
 		_exit(serve_job(NULL, j, sizeof(*j), fd));
+	}
 	return pid;
 }
 
