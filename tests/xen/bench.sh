@@ -20,8 +20,8 @@
 #   xen.q2q.call       qrexec-client-vm personal bench.Nop inside work
 #   xen.stream         qvm-run -p QUBE 'xenbench-qube zeros N 65536' read
 #                      by dom0: 64 KiB writes, as the raw stream's
-#   xen.stream.4k      the same with 4 KiB writes (a message each, unless
-#                      the pump's Nagle rule gathers them)
+#   xen.stream.4k      the same with 4 KiB writes (about a message each:
+#                      the pump sends what a read of the pipe finds)
 #
 # Checks (BHTEST) say which measurement could not be made, and why.
 . /bhtest/lib.sh
