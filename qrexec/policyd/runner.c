@@ -16,6 +16,7 @@
 #include "lib/log.h"
 #include "lib/paths.h"
 #include "lib/names_parse.h"
+#include "lib/spare.h"
 #include "qrexec/lib/run_call.h"
 #include "qrexec/msg_parse.h"
 #include "qrexec/policyd/policyd.h"
@@ -157,7 +158,12 @@ int policyd_runner_start(void)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		close(sv[0]);
+		/* Nothing of policyd's but our socket: not its listener (the
+		 * runner never takes requests from the daemons). */
+		int keep[1] = { sv[1] };
+
+		if (spare_close_all_but(keep, 1) < 0)
+			_exit(1);
 		signal(SIGCHLD, SIG_DFL);
 		runner_loop(sv[1]);
 	}

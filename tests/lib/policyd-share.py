@@ -8,8 +8,11 @@ As root: SHARE connections held open without a request (each has a
 child, waiting for the request until POLICYREQ_TIMEOUT_MS, 5 s), then
 one more with a bad request: it must wait (no child reads it: no EOF
 within 1 s) while a sender of another uid is served at once; and once
-the held ones close, it must be served (not refused).  The held phase
-must fit in the children's 5 s: a run that was slower is retried.
+the held ones close, it must be served (not refused).  While the
+children wait, none of them may hold policyd's listening socket (a
+child forked without a spare closes what it inherited, the requests
+waiting their turn included).  The held phase must fit in the
+children's 5 s: a run that was slower is retried.
 Prints one line per finding; exits 0 if all hold."""
 import os
 import socket
@@ -59,6 +62,29 @@ def eof_within(s, seconds):
             return True
 
 
+def listener_holders(path):
+    """The pids with an fd on the socket listening at path."""
+    inodes = set()
+    with open("/proc/net/unix") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            # Flags 00010000: accepting connections (a listener).
+            if len(fields) == 8 and fields[7] == path and fields[3] == "00010000":
+                inodes.add("socket:[%s]" % fields[6])
+    pids = set()
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            for fd in os.listdir("/proc/%s/fd" % pid):
+                if os.readlink("/proc/%s/fd/%s" % (pid, fd)) in inodes:
+                    pids.add(int(pid))
+        except OSError:
+            continue                # gone meanwhile, or not ours to read
+    return pids
+
+
 def served_as(path, uid, seconds):
     """In a child with uid: a bad request gets its answer (EOF) in time."""
     pid = os.fork()
@@ -81,6 +107,7 @@ def attempt(path, share, other_uid):
     extra = connect(path)
     send_bad(extra)
     waited = not eof_within(extra, 1.0)
+    holders = listener_holders(path)
     other = served_as(path, other_uid, 3.0)
     if time.monotonic() - t0 > HELD_BUDGET_S:
         for s in held + [extra]:
@@ -90,7 +117,7 @@ def attempt(path, share, other_uid):
         s.close()
     later = eof_within(extra, 10.0)
     extra.close()
-    return waited, other, later
+    return waited, other, later, holders
 
 
 def main():
@@ -104,11 +131,12 @@ def main():
     else:
         print("inconclusive: too slow three times")
         return 1
-    waited, other, later = r
+    waited, other, later, holders = r
+    print("processes holding policyd's listening socket while %d children wait: %d" % (share, len(holders)))
     print("request %d of one sender: %s" % (share + 1, "waits" if waited else "served at once"))
     print("another sender meanwhile: %s" % ("served" if other else "not served within 3 s"))
     print("request %d once its sender's others ended: %s" % (share + 1, "served" if later else "not served"))
-    return 0 if waited and other and later else 1
+    return 0 if waited and other and later and len(holders) == 1 else 1
 
 
 if __name__ == "__main__":
