@@ -55,8 +55,8 @@ pid_t spare_hand(struct spare *s, const void *job, size_t len, int fd) __attribu
  * sees EOF and exits. */
 void spare_discard(struct spare *s);
 
-/* In a child forked to serve a job without a spare: closes every fd above
- * 2 but the n in keep[] (which it sorts), as a spare does.  0 or -1. */
+/* In a freshly forked helper (a job's child without a spare, a runner):
+ * closes every fd above 2 but the n in keep[] (sorted here).  0 or -1. */
 int spare_close_all_but(int *keep, size_t n) __attribute__((warn_unused_result));
 
 #endif
